@@ -1,0 +1,113 @@
+"""Personas shared by every app's tests (after Healthchecks' alice/bob/charlie).
+
+- `qazvin_officer`: office staff of Qazvin        - `tehran_officer`: office staff of Tehran
+- `qazvin_inspector`: inspector of Qazvin         - `admin_user`: national admin
+- `lab_user`: staff of a Qazvin lab               - `unit_rep`: representative of `qazvin_unit`
+- `outsider`: signed in, no role
+"""
+
+import pytest
+
+from hami.core.models import County, Province, Role, User
+
+
+def make_user(username: str, role: str = "", province: Province | None = None) -> User:
+    return User.objects.create_user(username=username, password="pass-1234-word", role=role, province=province)
+
+
+@pytest.fixture
+def qazvin(db) -> Province:
+    return Province.objects.get(code="qazvin")
+
+
+@pytest.fixture
+def tehran(db) -> Province:
+    return Province.objects.get(code="tehran")
+
+
+@pytest.fixture
+def qazvin_county(qazvin) -> County:
+    return qazvin.counties.get(code="qazvin")
+
+
+@pytest.fixture
+def takestan(qazvin) -> County:
+    return qazvin.counties.get(code="takestan")
+
+
+@pytest.fixture
+def tehran_county(tehran) -> County:
+    return tehran.counties.get(code="tehran")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("admin", Role.NATIONAL_ADMIN)
+
+
+@pytest.fixture
+def qazvin_officer(qazvin) -> User:
+    return make_user("qazvin-officer", Role.OFFICE_STAFF, qazvin)
+
+
+@pytest.fixture
+def tehran_officer(tehran) -> User:
+    return make_user("tehran-officer", Role.OFFICE_STAFF, tehran)
+
+
+@pytest.fixture
+def qazvin_inspector(qazvin) -> User:
+    return make_user("qazvin-inspector", Role.INSPECTOR, qazvin)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    return make_user("outsider")
+
+
+@pytest.fixture
+def qazvin_unit(qazvin_officer, qazvin_county):
+    from hami.registry.services import unit_create
+
+    return unit_create(
+        actor=qazvin_officer,
+        national_id="10380284790",
+        name_fa="صنایع غذایی کیمیا‌گستر البرز",
+        name_en="Kimia Gostar Alborz Food Industries",
+        county=qazvin_county,
+        isic="1050",
+    )
+
+
+@pytest.fixture
+def tehran_unit(tehran_officer, tehran_county):
+    from hami.core.identifiers import make_legal_id
+    from hami.registry.services import unit_create
+
+    return unit_create(
+        actor=tehran_officer,
+        national_id=make_legal_id("1010012345"),
+        name_fa="کارخانه سیمان تهران",
+        name_en="Tehran Cement Factory",
+        county=tehran_county,
+        isic="2394",
+    )
+
+
+@pytest.fixture
+def unit_rep(qazvin_unit, qazvin_officer) -> User:
+    from hami.registry.services import unit_membership_add
+
+    user = make_user("unit-rep", Role.UNIT_REP)
+    unit_membership_add(actor=qazvin_officer, unit=qazvin_unit, user=user)
+    return user
+
+
+@pytest.fixture
+def lab_user(qazvin_county) -> User:
+    from hami.labs.models import Lab, LabMembership
+
+    lab = Lab.objects.create(name_fa="آزمایشگاه همکار البرز", province=qazvin_county.province, county=qazvin_county)
+    user = make_user("lab-user", Role.LAB_STAFF)
+    LabMembership.objects.create(user=user, lab=lab)
+    return user

@@ -1,0 +1,83 @@
+"""The API's authentication (session or bearer token), error handlers and the core endpoints."""
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.security import APIKeyCookie, HttpBearer
+
+from hami.core.errors import HamiError
+from hami.core.models import Province
+from hami.core.tokens import user_for_key
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session; CSRF is checked on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key):
+        return request.user if request.user.is_authenticated else None
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer hami_…` for labs' systems and scripts (`manage.py api_token create`)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_key(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+AUTH = [TokenAuth(), SessionAuth()]
+
+
+class Error(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+def install_error_handlers(api) -> None:
+    @api.exception_handler(HamiError)
+    def hami_error(request, exc: HamiError):
+        body = {"code": str(exc.code), "message": exc.message, "field": exc.field}
+        return api.create_response(request, body, status=exc.status)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        message = str(exc) or _("Not found.")
+        return api.create_response(request, {"code": "not_found", "message": message}, status=404)
+
+
+router = Router(tags=["core"])
+
+
+class CountyOut(Schema):
+    code: str
+    name_fa: str
+    name_en: str
+
+
+class ProvinceOut(Schema):
+    code: str
+    name_fa: str
+    name_en: str
+    counties: list[CountyOut]
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    province: str | None
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user and role")
+def me(request):
+    user = request.auth
+    return {"username": user.username, "role": user.role, "province": user.province.code if user.province else None}
+
+
+@router.get("/provinces", response=list[ProvinceOut], auth=None, summary="Provinces and their counties")
+def provinces(request):
+    return Province.objects.prefetch_related("counties").order_by("code")

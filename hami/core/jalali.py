@@ -1,0 +1,55 @@
+"""Dates for people: Jalali with Persian digits in Persian, Gregorian in English. No Django models."""
+
+import datetime as dt
+
+import jdatetime
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from hami.core.persian import to_persian_digits
+
+JALALI_MONTHS_FA = (
+    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
+)  # fmt: skip
+
+
+def _as_local_date(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+def format_date(value: dt.date | dt.datetime | None, *, long: bool = False, language: str | None = None) -> str:
+    """`1405/09/07` (Persian digits) or `7 آذر 1405` in Persian; `2026-11-28` or `28 Nov 2026` in English."""
+    if value is None:
+        return ""
+    language = language or get_language() or "fa"
+    day = _as_local_date(value)
+    if language.startswith("fa"):
+        jd = jdatetime.date.fromgregorian(date=day)
+        text = f"{jd.day} {JALALI_MONTHS_FA[jd.month - 1]} {jd.year}" if long else f"{jd.year:04d}/{jd.month:02d}/{jd.day:02d}"
+        return to_persian_digits(text)
+    return day.strftime("%-d %b %Y") if long else day.isoformat()
+
+
+def format_datetime(value: dt.datetime | None, *, language: str | None = None) -> str:
+    if value is None:
+        return ""
+    language = language or get_language() or "fa"
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    text = f"{format_date(local, language=language)} {local:%H:%M}"
+    return to_persian_digits(text) if language.startswith("fa") else text
+
+
+def parse_jalali(text: str) -> dt.date:
+    """`1405/09/07` (any digit script, / or -) to a Gregorian date. Raises ValueError."""
+    from hami.core.persian import to_ascii_digits
+
+    parts = to_ascii_digits(text.strip()).replace("-", "/").split("/")
+    if len(parts) != 3:
+        raise ValueError(text)
+    year, month, day = (int(p) for p in parts)
+    return jdatetime.date(year, month, day).togregorian()

@@ -1,0 +1,189 @@
+"""The shared kernel: base model, the country's divisions, users and roles, the audit trail."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BilingualName(models.Model):
+    """A thing with a Persian and an English name; `name` follows the active language."""
+
+    name_fa = models.CharField(_("name (Persian)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_fa
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Province(BilingualName):
+    """One of Iran's 31 provinces (استان); loaded from core/data/provinces.json by a data migration."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class County(BilingualName):
+    """A county (شهرستان) of a province."""
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="counties", verbose_name=_("province")
+    )
+    code = models.SlugField(_("code"), max_length=60)
+
+    class Meta:
+        ordering = ["province", "name_en"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="county_code_unique_in_province")
+        ]
+
+
+class Role(models.TextChoices):
+    """What a user is; the scope that goes with each is kept where the scoped thing lives."""
+
+    NATIONAL_ADMIN = "national_admin", _("National admin")  # INSO headquarters: every province
+    OFFICE_STAFF = "office_staff", _("Office staff")  # a provincial office: its province
+    INSPECTOR = "inspector", _("Inspector")  # office or inspection staff: its province
+    LAB_STAFF = "lab_staff", _("Lab staff")  # a cooperating lab: labs.LabMembership
+    INSPECTION_COMPANY = "inspection_company", _("Inspection company")  # labs.CompanyMembership
+    UNIT_REP = "unit_rep", _("Unit representative")  # registry.UnitMembership
+
+
+PROVINCE_SCOPED_ROLES = {Role.OFFICE_STAFF, Role.INSPECTOR}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("province"),
+        help_text=_("The province an office officer or inspector works for."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["office_staff", "inspector"]) | models.Q(province__isnull=False),
+                name="user_office_roles_have_province",
+            )
+        ]
+
+    @property
+    def is_national(self) -> bool:
+        return self.role == Role.NATIONAL_ADMIN or self.is_superuser
+
+    @property
+    def is_office(self) -> bool:
+        return self.role in PROVINCE_SCOPED_ROLES
+
+
+class EventType(models.TextChoices):
+    """Every kind of state change the audit trail records."""
+
+    USER_LOGGED_IN = "user.logged_in", _("User logged in")
+    USER_CREATED = "user.created", _("User created")
+    UNIT_CREATED = "unit.created", _("Production unit created")
+    UNIT_UPDATED = "unit.updated", _("Production unit updated")
+    UNIT_IMPORTED = "unit.imported", _("Production units imported")
+    SITE_CREATED = "site.created", _("Site created")
+    PRODUCT_CREATED = "product.created", _("Product created")
+    QC_MANAGER_APPOINTED = "qc_manager.appointed", _("QC manager appointed")
+    STANDARD_CREATED = "standard.created", _("Standard created")
+    STANDARD_UPDATED = "standard.updated", _("Standard updated")
+    STANDARDS_IMPORTED = "standard.imported", _("Standards imported")
+    CATEGORY_CREATED = "category.created", _("Product category created")
+    LAB_CREATED = "lab.created", _("Lab created")
+    API_TOKEN_CREATED = "api_token.created", _("API token created")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    DEMO_BUILT = "demo.built", _("Demo province built")
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only, hash-chained audit trail.
+
+    `hash` is an HMAC-SHA256 (keyed by settings.HAMI_AUDIT_KEY) over this row's content and the
+    previous row's hash, and `seq` counts without gaps, so `audit_verify` finds an edited row (its
+    hash no longer matches), a deleted one (a gap, or a broken link) and an inserted one (a forger
+    without the key cannot make a matching hash). Never updated or deleted: see hami/core/audit.py.
+    """
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, help_text=_("The username, kept if the user goes."))
+    event_type = models.CharField(_("event type"), max_length=64, choices=EventType.choices)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            # the history of one object (unit page, licence history)
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the API (labs' systems, scripts). Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False, help_text=_("To recognize a token."))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,83 @@
+"""Persian text normalization: one spelling for the many ways a Persian word can be typed.
+
+Users type Arabic ي/ك from Arabic keyboards, Persian or Arabic-Indic digits, a zero-width
+non-joiner (ZWNJ, U+200C) or a space or nothing between the parts of a word. Every identifier and
+every search key goes through these functions so that all those spellings meet.
+No Django import: tested on its own.
+"""
+
+import re
+import unicodedata
+
+ZWNJ = "\u200c"
+
+# What every stored name goes through: Arabic code points that Persian writes otherwise.
+_CHAR_MAP = str.maketrans(
+    {
+        "ي": "ی",  # ARABIC LETTER YEH → FARSI YEH
+        "ى": "ی",  # ARABIC LETTER ALEF MAKSURA
+        "ك": "ک",  # ARABIC LETTER KAF → KEHEH
+        "ـ": None,  # TATWEEL (kashida) is decoration
+        "\u200d": None,  # ZERO WIDTH JOINER
+        "\u200f": None,  # RIGHT-TO-LEFT MARK
+        "\u200e": None,  # LEFT-TO-RIGHT MARK
+        "\ufeff": None,  # BOM
+        **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits ۰–۹
+        **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits ٠–٩
+    }
+)
+# What only search folds: spellings that are both correct but should find each other.
+_SEARCH_MAP = str.maketrans(
+    {
+        "ئ": "ی",  # YEH WITH HAMZA ABOVE: بوئین and بویین are both written
+        "ة": "ه",  # TEH MARBUTA
+        "ۀ": "ه",  # HEH WITH YEH ABOVE
+        "أ": "ا",
+        "إ": "ا",
+        "ٱ": "ا",
+        "آ": "ا",
+        "ؤ": "و",
+    }
+)
+_HARAKAT = re.compile("[\u064b-\u065f\u0670]")  # fatha, kasra, damma, tanwin, shadda, sukun, superscript alef
+_SPACES = re.compile(r"\s+")
+
+_TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def to_ascii_digits(text: str) -> str:
+    """Persian and Arabic-Indic digits become ASCII digits; nothing else changes."""
+    return text.translate({**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}})
+
+
+def to_persian_digits(text: str) -> str:
+    return str(text).translate(_TO_PERSIAN_DIGITS)
+
+
+def normalize_text(text: str) -> str:
+    """The canonical stored form of a Persian name: Persian letters, ASCII digits, one space, ZWNJ kept."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = text.translate(_CHAR_MAP)
+    text = _SPACES.sub(" ", text).strip()
+    return text
+
+
+def search_key(text: str) -> str:
+    """The form we search in: normalized, lower-cased, with ZWNJ and spaces folded.
+
+    "بوئین‌زهرا", "بویین زهرا" and "بویینزهرا" all give a key in which each of them is found.
+    The key holds the spaced form and the unspaced form side by side so that a query typed with
+    or without spaces matches a name stored the other way.
+    """
+    spaced = _fold(text)
+    return f"{spaced} {spaced.replace(' ', '')}"
+
+
+def search_terms(query: str) -> list[str]:
+    """The terms of a typed query, each to be found in a search key."""
+    return [term for term in _fold(query).split(" ") if term]
+
+
+def _fold(text: str) -> str:
+    text = _HARAKAT.sub("", normalize_text(text).translate(_SEARCH_MAP))
+    return _SPACES.sub(" ", text.replace(ZWNJ, " ").lower()).strip()

@@ -1,0 +1,57 @@
+"""What each role's home page shows: counts across the registry, the catalogue and the labs."""
+
+from django.db.models import Count, Q
+
+from hami.core.models import AuditEvent, Role, User
+from hami.labs.models import ApprovalStatus, InspectionCompany, Lab
+from hami.registry.access import units_for_user
+from hami.registry.models import Product, UnitStatus
+from hami.standards.models import Standard
+
+
+def office_overview(user: User) -> dict:
+    """Counts for national and provincial staff, scoped like the unit list."""
+    units = units_for_user(user)
+    labs = Lab.objects.all() if user.is_national else Lab.objects.filter(province_id=user.province_id)
+    mandatory_ids = list(Standard.objects.mandatory_on().values_list("pk", flat=True))
+    products = Product.objects.filter(unit__in=units)
+    by_county = (
+        units.values("county__name_fa", "county__name_en")
+        .annotate(total=Count("pk"), active=Count("pk", filter=Q(status=UnitStatus.ACTIVE)))
+        .order_by("-total")
+    )
+    events = AuditEvent.objects.select_related("actor").order_by("-seq")
+    if not user.is_national:
+        events = events.filter(province_id=user.province_id)
+    return {
+        "unit_count": units.count(),
+        "active_unit_count": units.filter(status=UnitStatus.ACTIVE).count(),
+        "product_count": products.count(),
+        "mandatory_product_count": products.filter(category__standards__in=mandatory_ids).distinct().count(),
+        "mandatory_standard_count": len(mandatory_ids),
+        "lab_count": labs.filter(status=ApprovalStatus.APPROVED).count(),
+        "by_county": list(by_county),
+        "recent_events": list(events[:10]),
+    }
+
+
+def unit_rep_overview(user: User) -> dict:
+    return {"units": list(units_for_user(user).annotate(product_count=Count("products")))}
+
+
+def lab_overview(user: User) -> dict:
+    return {"labs": list(Lab.objects.filter(memberships__user=user).select_related("province", "county"))}
+
+
+def company_overview(user: User) -> dict:
+    return {"companies": list(InspectionCompany.objects.filter(memberships__user=user).select_related("province"))}
+
+
+OVERVIEWS = {
+    Role.NATIONAL_ADMIN: ("dashboard/home_office.html", office_overview),
+    Role.OFFICE_STAFF: ("dashboard/home_office.html", office_overview),
+    Role.INSPECTOR: ("dashboard/home_office.html", office_overview),
+    Role.UNIT_REP: ("dashboard/home_unit.html", unit_rep_overview),
+    Role.LAB_STAFF: ("dashboard/home_lab.html", lab_overview),
+    Role.INSPECTION_COMPANY: ("dashboard/home_company.html", company_overview),
+}

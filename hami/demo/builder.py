@@ -1,0 +1,415 @@
+"""Build the demo province: a deterministic synthetic province shaped like Qazvin.
+
+Qazvin province (سالنامه آماری استان قزوین): about 3,800 production units under the standards
+office, most in Qazvin and Alborz counties (the Alborz, Lia, Caspian and Kasra industrial estates),
+about 800 products under mandatory standards, dozens of cooperating labs. The same seed gives the
+same data, row for row. The builder writes in bulk for speed (3,800 units in a few seconds) and
+records one audit event per created unit, product, standard, category and lab, as the services
+would; nothing here is reachable from a page or the API.
+"""
+
+import datetime as dt
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from hami.core.audit import Change, audit_many
+from hami.core.identifiers import make_legal_id, make_national_code
+from hami.core.models import County, EventType, Province, Role, User
+from hami.core.persian import normalize_text
+from hami.demo import vocab
+from hami.labs.models import (
+    ApprovalStatus,
+    CompanyMembership,
+    InspectionCompany,
+    Lab,
+    LabKind,
+    LabMembership,
+)
+from hami.registry.models import (
+    Product,
+    ProductionUnit,
+    QCManager,
+    SizeClass,
+    Site,
+    UnitMembership,
+    UnitStatus,
+)
+from hami.registry.services import unit_search_text
+from hami.standards.models import ProductCategory, Requirement, Standard
+from hami.standards.services import standard_search_text
+
+DEMO_PASSWORD = "hami-demo-1405"
+
+# Share of the province's units per county: the industrial estates sit in Qazvin and Alborz counties.
+COUNTY_WEIGHTS = {"qazvin": 38, "alborz": 30, "abyek": 12, "buin-zahra": 9, "takestan": 8, "avaj": 3}
+# Rough centres (lat, lon) of the counties, for plausible unit locations.
+COUNTY_CENTRES = {
+    "qazvin": (36.27, 50.00),
+    "alborz": (36.19, 50.23),
+    "abyek": (36.04, 50.53),
+    "buin-zahra": (35.77, 50.06),
+    "takestan": (36.07, 49.70),
+    "avaj": (35.58, 49.22),
+}
+SIZE_WEIGHTS = {SizeClass.MICRO: 35, SizeClass.SMALL: 40, SizeClass.MEDIUM: 15, SizeClass.LARGE: 10}
+STATUS_WEIGHTS = {UnitStatus.ACTIVE: 88, UnitStatus.IDLE: 9, UnitStatus.CLOSED: 3}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    description: str
+
+
+@dataclass
+class DemoSummary:
+    units: int = 0
+    products: int = 0
+    mandatory_products: int = 0
+    standards: int = 0
+    mandatory_standards: int = 0
+    requirements: int = 0
+    categories: int = 0
+    labs: int = 0
+    logins: list[DemoLogin] | None = None
+
+
+class DemoExists(Exception):
+    pass
+
+
+def _pick(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def has_data() -> bool:
+    return ProductionUnit.objects.exists() or Standard.objects.exists()
+
+
+def build_demo(
+    *,
+    seed: int = 1405,
+    units: int = 3800,
+    other_units: int = 60,
+    progress: Callable[[str], None] = lambda message: None,
+) -> DemoSummary:
+    """Build the demo in one transaction. Raises DemoExists when the registry or catalogue has data."""
+    if has_data():
+        raise DemoExists("the database already holds units or standards; use --reset or a fresh database")
+    rng = random.Random(seed)
+    summary = DemoSummary()
+    with transaction.atomic():
+        qazvin = Province.objects.get(code="qazvin")
+        tehran = Province.objects.get(code="tehran")
+        admin = _staff_users(qazvin, tehran)
+        progress("standards and product categories")
+        categories, standards = _catalogue(rng, admin, summary)
+        progress(f"{units} production units in {qazvin.name_en}")
+        unit_rows = _units(rng, admin, qazvin, units, "qazvin")
+        if other_units:
+            unit_rows += _units(rng, admin, tehran, other_units, "tehran")
+        summary.units = len(unit_rows)
+        progress("sites, products and QC managers")
+        _products(rng, admin, unit_rows, categories, summary)
+        progress("cooperating labs and inspection companies")
+        labs, companies = _labs(rng, admin, qazvin, summary)
+        progress("demo users")
+        summary.logins = _portal_users(qazvin, unit_rows, labs, companies)
+        audit_many(
+            actor=admin,
+            changes=[
+                Change(
+                    event_type=EventType.DEMO_BUILT,
+                    object_type="demo",
+                    object_id=str(seed),
+                    province=qazvin,
+                    details={"seed": seed, "units": summary.units, "products": summary.products},
+                )
+            ],
+        )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")
+    return summary
+
+
+def _staff_users(qazvin: Province, tehran: Province) -> User:
+    admin = User.objects.create_user(
+        username="admin",
+        password=DEMO_PASSWORD,
+        role=Role.NATIONAL_ADMIN,
+        first_name="مدیر",
+        last_name="ستاد ملی",
+        is_staff=True,
+        is_superuser=True,
+    )
+    User.objects.create_user(
+        username="officer", password=DEMO_PASSWORD, role=Role.OFFICE_STAFF, province=qazvin,
+        first_name="مریم", last_name="رضایی",
+    )  # fmt: skip
+    User.objects.create_user(
+        username="inspector", password=DEMO_PASSWORD, role=Role.INSPECTOR, province=qazvin,
+        first_name="علی", last_name="کریمی",
+    )  # fmt: skip
+    User.objects.create_user(
+        username="tehran-officer", password=DEMO_PASSWORD, role=Role.OFFICE_STAFF, province=tehran,
+        first_name="سارا", last_name="احمدی",
+    )  # fmt: skip
+    return admin
+
+
+def _portal_users(qazvin, unit_rows, labs, companies) -> list[DemoLogin]:
+    lab_user = User.objects.create_user(
+        username="lab", password=DEMO_PASSWORD, role=Role.LAB_STAFF, first_name="نرگس", last_name="موسوی"
+    )
+    LabMembership.objects.create(user=lab_user, lab=labs[0])
+    company_user = User.objects.create_user(
+        username="company", password=DEMO_PASSWORD, role=Role.INSPECTION_COMPANY, first_name="حسین", last_name="نوری"
+    )
+    CompanyMembership.objects.create(user=company_user, company=companies[0])
+    rep = User.objects.create_user(
+        username="producer", password=DEMO_PASSWORD, role=Role.UNIT_REP, first_name="رضا", last_name="حسینی"
+    )
+    with_products = [u for u in unit_rows if u.province_id == qazvin.pk and getattr(u, "demo_products", 0)]
+    UnitMembership.objects.create(user=rep, unit=with_products[0])
+    return [
+        DemoLogin("admin", Role.NATIONAL_ADMIN.label, "INSO headquarters, every province"),
+        DemoLogin("officer", Role.OFFICE_STAFF.label, "Qazvin standards office"),
+        DemoLogin("inspector", Role.INSPECTOR.label, "Qazvin standards office"),
+        DemoLogin("tehran-officer", Role.OFFICE_STAFF.label, "Tehran office (sees only Tehran)"),
+        DemoLogin("lab", Role.LAB_STAFF.label, labs[0].name_en),
+        DemoLogin("company", Role.INSPECTION_COMPANY.label, companies[0].name_en),
+        DemoLogin("producer", Role.UNIT_REP.label, with_products[0].name_en),
+    ]
+
+
+def _catalogue(rng: random.Random, admin: User, summary: DemoSummary):
+    categories = ProductCategory.objects.bulk_create(
+        ProductCategory(
+            code=c["code"],
+            name_fa=normalize_text(c["name_fa"]),
+            name_en=c["name_en"],
+            hs_code=c["hs"],
+            isic=c["isic"],
+            hazard_level=c["hazard"],
+        )
+        for c in vocab.CATEGORIES
+    )
+    by_code = {c.code: c for c in categories}
+    standards = []
+    for s in vocab.STANDARDS:
+        mandatory = s.get("mandatory", True)
+        standard = Standard(
+            number=s["number"],
+            year=s["year"],
+            title_fa=normalize_text(s["title_fa"]),
+            title_en=s["title_en"],
+            ics=s["ics"],
+            scheme=s["scheme"],
+            is_mandatory=mandatory,
+            # Mandatory from a date after the revision year (deterministic, in the past).
+            mandatory_from=dt.date(min(s["year"] + 1 + rng.randrange(3), 2025), 1 + rng.randrange(12), 1)
+            if mandatory
+            else None,
+        )
+        standard.search_text = standard_search_text(standard)
+        standards.append(standard)
+    standards = Standard.objects.bulk_create(standards)
+    requirements = []
+    links = []
+    Link = ProductCategory.standards.through
+    for standard, s in zip(standards, vocab.STANDARDS, strict=True):
+        for r in s["requirements"]:
+            requirements.append(
+                Requirement(
+                    standard=standard,
+                    clause=r["clause"],
+                    title_fa=normalize_text(r["title_fa"]),
+                    title_en=r["title_en"],
+                    test_method=r["method"],
+                    limit_kind=r["kind"],
+                    low=None if r["low"] is None else Decimal(str(r["low"])),
+                    high=None if r["high"] is None else Decimal(str(r["high"])),
+                    unit=r["unit"],
+                    severity=r["severity"],
+                )
+            )
+        for code in s["categories"]:
+            links.append(Link(productcategory=by_code[code], standard=standard))
+    Requirement.objects.bulk_create(requirements)
+    Link.objects.bulk_create(links)
+    audit_many(
+        actor=admin,
+        changes=[Change(EventType.STANDARD_CREATED, obj=s, details={"code": s.code}) for s in standards]
+        + [Change(EventType.CATEGORY_CREATED, obj=c, details={"code": c.code}) for c in categories],
+    )
+    summary.standards = len(standards)
+    summary.mandatory_standards = sum(s.is_mandatory for s in standards)
+    summary.requirements = len(requirements)
+    summary.categories = len(categories)
+    return categories, standards
+
+
+def _unit_name(rng: random.Random, category: ProductCategory | None) -> tuple[str, str]:
+    index = rng.randrange(len(vocab.UNIT_CORES_FA))
+    core_fa, core_en = vocab.UNIT_CORES_FA[index], vocab.UNIT_CORES_EN[index]
+    second = rng.randrange(len(vocab.UNIT_CORES_FA))
+    prefix = rng.choice(vocab.UNIT_PREFIXES_FA)
+    if category is not None and rng.random() < 0.5:
+        name_fa = f"{prefix} {category.name_fa} {core_fa}"
+        name_en = f"{core_en} {category.name_en}"
+    else:
+        name_fa = f"{prefix} {core_fa} {vocab.UNIT_CORES_FA[second]}"
+        name_en = f"{core_en} {vocab.UNIT_CORES_EN[second]} Industries"
+    if rng.random() < 0.3:
+        name_fa = f"{name_fa} ({rng.choice(vocab.UNIT_SUFFIXES_FA)})"
+    return normalize_text(name_fa), name_en
+
+
+def _units(rng: random.Random, admin: User, province: Province, count: int, weights_for: str):
+    counties = {c.code: c for c in County.objects.filter(province=province)}
+    weights = COUNTY_WEIGHTS if weights_for == "qazvin" else {code: 1 for code in counties}
+    categories = list(ProductCategory.objects.order_by("code"))
+    taken: set[str] = set(ProductionUnit.objects.values_list("national_id", flat=True))
+    rows = []
+    names_seen: set[str] = set()
+    while len(rows) < count:
+        national_id = make_legal_id("10" + f"{rng.randrange(10**8):08d}")
+        if national_id in taken or int(national_id[3:9]) == 0:
+            continue
+        category = rng.choice(categories)
+        name_fa, name_en = _unit_name(rng, category)
+        if name_fa in names_seen:
+            name_fa, name_en = f"{name_fa} {len(rows) % 9 + 2}", f"{name_en} {len(rows) % 9 + 2}"
+        names_seen.add(name_fa)
+        taken.add(national_id)
+        county = counties[_pick(rng, weights)] if weights_for == "qazvin" else rng.choice(list(counties.values()))
+        lat, lon = COUNTY_CENTRES.get(county.code, (35.70, 51.40))
+        unit = ProductionUnit(
+            public_id=_uuid(rng),
+            national_id=national_id,
+            name_fa=name_fa,
+            name_en=name_en,
+            province=province,
+            county=county,
+            address=normalize_text(f"{county.name_fa}، {rng.choice(vocab.STREETS_FA)}، پلاک {rng.randrange(1, 300)}"),
+            latitude=Decimal(f"{lat + rng.uniform(-0.15, 0.15):.6f}"),
+            longitude=Decimal(f"{lon + rng.uniform(-0.15, 0.15):.6f}"),
+            isic=category.isic,
+            size_class=_pick(rng, SIZE_WEIGHTS),
+            status=_pick(rng, STATUS_WEIGHTS),
+        )
+        unit.demo_category = category
+        unit.search_text = unit_search_text(unit)
+        rows.append(unit)
+    created = ProductionUnit.objects.bulk_create(rows, batch_size=1000)
+    audit_many(
+        actor=admin,
+        changes=[
+            Change(EventType.UNIT_CREATED, obj=u, province=province, details={"national_id": u.national_id})
+            for u in created
+        ],
+    )
+    return created
+
+
+def _products(rng: random.Random, admin: User, units, categories, summary: DemoSummary) -> None:
+    """About one unit in eight makes products under mandatory standards (≈800 products in Qazvin)."""
+    mandatory_codes = set(
+        ProductCategory.objects.filter(standards__is_mandatory=True).values_list("code", flat=True)
+    )
+    vocab_by_code = {c["code"]: c for c in vocab.CATEGORIES}
+    today = timezone.localdate()
+    sites, products, managers = [], [], []
+    for unit in units:
+        if unit.status == UnitStatus.CLOSED or rng.random() > 0.13:
+            continue
+        site = Site(unit=unit, name=f"کارخانه {unit.county.name_fa}", county=unit.county, address=unit.address)
+        sites.append(site)
+        category = unit.demo_category
+        for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
+            info = vocab_by_code[category.code]
+            model = rng.choice(info["models"])
+            products.append(
+                Product(
+                    unit=unit,
+                    site=site,
+                    category=category,
+                    name=normalize_text(f"{category.name_fa} {model}"),
+                    brand=normalize_text(rng.choice(info["brands"])),
+                    model=normalize_text(model),
+                )
+            )
+        unit.demo_products = 1
+        managers.append(
+            QCManager(
+                unit=unit,
+                full_name=f"{rng.choice(vocab.PERSON_FIRST_FA)} {rng.choice(vocab.PERSON_LAST_FA)}",
+                national_code=make_national_code(f"{rng.randrange(1, 10**9):09d}"),
+                certificate_number=f"QC-{rng.randrange(10**6):06d}",
+                certificate_expiry=today + dt.timedelta(days=rng.randrange(-60, 3 * 365)),
+            )
+        )
+    Site.objects.bulk_create(sites, batch_size=1000)
+    for product in products:
+        product.site_id = product.site.pk
+    Product.objects.bulk_create(products, batch_size=1000)
+    QCManager.objects.bulk_create(managers, batch_size=1000)
+    audit_many(
+        actor=admin,
+        changes=[
+            Change(EventType.PRODUCT_CREATED, obj=p, province=p.unit.province, details={"name": p.name})
+            for p in products
+        ],
+    )
+    summary.products = len(products)
+    summary.mandatory_products = sum(p.category.code in mandatory_codes for p in products)
+
+
+def _labs(rng: random.Random, admin: User, province: Province, summary: DemoSummary):
+    counties = {c.code: c for c in County.objects.filter(province=province)}
+    today = timezone.localdate()
+    labs = []
+    for i, info in enumerate(vocab.LABS[:40]):
+        labs.append(
+            Lab(
+                public_id=_uuid(rng),
+                name_fa=normalize_text(info["name_fa"]),
+                name_en=info["name_en"],
+                kind=LabKind.COOPERATING,
+                province=province,
+                county=counties[_pick(rng, COUNTY_WEIGHTS)],
+                status=ApprovalStatus.APPROVED if i % 10 else ApprovalStatus.PENDING,
+                accreditation_number=f"NACI-{1400 + i:04d}",
+                accreditation_body="مرکز ملی تأیید صلاحیت ایران",
+                accreditation_expiry=today + dt.timedelta(days=rng.randrange(30, 4 * 365)),
+            )
+        )
+    labs = Lab.objects.bulk_create(labs)
+    companies = InspectionCompany.objects.bulk_create(
+        InspectionCompany(
+            public_id=_uuid(rng),
+            name_fa=f"شرکت بازرسی {core_fa}",
+            name_en=f"{core_en} Inspection Co.",
+            province=province,
+            status=ApprovalStatus.APPROVED,
+        )
+        for core_fa, core_en in list(zip(vocab.UNIT_CORES_FA, vocab.UNIT_CORES_EN, strict=True))[:5]
+    )
+    audit_many(
+        actor=admin,
+        changes=[Change(EventType.LAB_CREATED, obj=lab, province=province, details={"name": lab.name_fa}) for lab in labs],
+    )
+    summary.labs = len(labs)
+    return labs, companies

@@ -1,0 +1,55 @@
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from hami.core.divisions import load_divisions
+from hami.core.models import County, Province
+from hami.demo.builder import DEMO_PASSWORD, DemoExists, build_demo, has_data
+
+
+class Command(BaseCommand):
+    help = "Build the demo province (deterministic, shaped like Qazvin) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=1405, help="the same seed gives the same data")
+        parser.add_argument("--units", type=int, default=3800, help="production units in Qazvin province")
+        parser.add_argument("--other-units", type=int, default=60, help="units in Tehran, to show scoping")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing if the database has data")
+        parser.add_argument("--reset", action="store_true", help="empty the database first (flush)")
+
+    def handle(self, *args, seed, units, other_units, if_empty, reset, **options):
+        if units < 1 or units > 200_000:
+            raise CommandError("--units must be between 1 and 200000")
+        if reset:
+            self.stdout.write("emptying the database…")
+            call_command("flush", interactive=False, verbosity=0)
+            load_divisions(Province, County)
+        elif has_data():
+            if if_empty:
+                self.stdout.write("the database already has data: demo not rebuilt")
+                return
+            raise CommandError("the database already holds units or standards; use --reset or a fresh database")
+        started = time.perf_counter()
+
+        def progress(message: str) -> None:
+            self.stdout.write(f"  [{time.perf_counter() - started:5.1f}s] {message}…")
+            self.stdout.flush()
+
+        self.stdout.write(f"building the demo province (seed {seed})")
+        try:
+            summary = build_demo(seed=seed, units=units, other_units=other_units, progress=progress)
+        except DemoExists as exc:
+            raise CommandError(str(exc)) from exc
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo built in {elapsed:.1f}s: {summary.units} units, {summary.products} products "
+                f"({summary.mandatory_products} under mandatory standards), {summary.standards} standards "
+                f"({summary.mandatory_standards} mandatory, {summary.requirements} requirements), "
+                f"{summary.categories} categories, {summary.labs} labs"
+            )
+        )
+        self.stdout.write(f"\ndemo logins (password for all: {DEMO_PASSWORD})")
+        for login in summary.logins or []:
+            self.stdout.write(f"  {login.username:<16} {login.role:<22} {login.description}")

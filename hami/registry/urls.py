@@ -1,0 +1,10 @@
+from django.urls import path
+
+from hami.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.unit_list, name="unit_list"),
+    path("import/", views.unit_import, name="unit_import"),
+    path("<uuid:public_id>/", views.unit_detail, name="unit_detail"),
+]

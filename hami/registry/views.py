@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from hami.core.models import AuditEvent
+from hami.registry.access import can_write_units, unit_for_user, units_for_user
+from hami.registry.forms import ImportForm, UnitSearchForm
+from hami.registry.imports import units_import
+from hami.registry.models import UnitStatus
+from hami.registry.selectors import unit_products, unit_search
+
+PAGE_SIZE = 25
+
+
+@login_required
+def unit_list(request):
+    form = UnitSearchForm(request.GET)
+    units = units_for_user(request.user)
+    if form.is_valid():
+        units = unit_search(units, form.cleaned_data["q"])
+        if form.cleaned_data["county"]:
+            units = units.filter(county__code=form.cleaned_data["county"])
+        if form.cleaned_data["status"] in UnitStatus.values:
+            units = units.filter(status=form.cleaned_data["status"])
+    page = Paginator(units.order_by("name_fa", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "statuses": UnitStatus.choices,
+        "can_import": can_write_units(request.user),
+    }
+    template = "registry/_unit_rows.html" if request.headers.get("HX-Request") else "registry/unit_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def unit_detail(request, public_id):
+    unit = unit_for_user(request.user, public_id)
+    history = AuditEvent.objects.filter(object_type="registry.productionunit", object_id=str(unit.pk)).select_related(
+        "actor"
+    )[:50]
+    context = {
+        "unit": unit,
+        "products": unit_products(unit),
+        "sites": unit.sites.select_related("county"),
+        "qc_manager": unit.qc_managers.filter(is_active=True).first(),
+        "history": history,
+        "can_write": can_write_units(request.user, unit.province),
+        "today": timezone.localdate(),
+    }
+    return render(request, "registry/unit_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_import(request):
+    if not can_write_units(request.user):
+        raise PermissionDenied(_("Only office staff and national admins import units."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = units_import(
+            actor=request.user, file=upload, filename=upload.name, dry_run=form.cleaned_data["dry_run"]
+        )
+        if not result.errors and not form.cleaned_data["dry_run"]:
+            messages.success(request, _("{count} units imported.").format(count=result.created))
+            return redirect("registry:unit_list")
+    return render(request, "registry/unit_import.html", {"form": form, "result": result})
