@@ -57,7 +57,7 @@ format: install
 
 ## messages: refresh locale/fa from the code, then compile
 messages: install
-	$(PY) manage.py makemessages -l fa --no-obsolete --add-location file
+	$(PY) manage.py makemessages -l fa --no-obsolete --add-location file -i ".venv/*" -i ".tools/*" -i "var/*"
 	$(PY) manage.py compilemessages -l fa
 
 ## openapi: regenerate the committed schema docs/openapi.json

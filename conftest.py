@@ -12,7 +12,9 @@ from hami.core.models import County, Province, Role, User
 
 
 def make_user(username: str, role: str = "", province: Province | None = None) -> User:
-    return User.objects.create_user(username=username, password="pass-1234-word", role=role, province=province)
+    return User.objects.create_user(
+        username=username, password="pass-1234-word", role=role, province=province
+    )
 
 
 @pytest.fixture
@@ -107,7 +109,9 @@ def unit_rep(qazvin_unit, qazvin_officer) -> User:
 def lab_user(qazvin_county) -> User:
     from hami.labs.models import Lab, LabMembership
 
-    lab = Lab.objects.create(name_fa="آزمایشگاه همکار البرز", province=qazvin_county.province, county=qazvin_county)
+    lab = Lab.objects.create(
+        name_fa="آزمایشگاه همکار البرز", province=qazvin_county.province, county=qazvin_county
+    )
     user = make_user("lab-user", Role.LAB_STAFF)
     LabMembership.objects.create(user=user, lab=lab)
     return user

@@ -17,7 +17,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "HAMI_SECRET_KEY (or HAMI_SECRET_KEY_FILE) must be set when HAMI_DEBUG is off."
         )
-    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("HAMI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("HAMI_CSRF_TRUSTED_ORIGINS", [])
@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "hami.core",
     "hami.standards",
     "hami.registry",

@@ -75,7 +75,11 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut, summary="The signed-in user and role")
 def me(request):
     user = request.auth
-    return {"username": user.username, "role": user.role, "province": user.province.code if user.province else None}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "province": user.province.code if user.province else None,
+    }
 
 
 @router.get("/provinces", response=list[ProvinceOut], auth=None, summary="Provinces and their counties")

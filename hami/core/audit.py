@@ -149,8 +149,12 @@ def verify_chain(chunk_size: int = 5000) -> Iterator[Problem]:
             if event.prev_hash != prev_hash and event.prev_hash == before_prev:
                 yield Problem(event.seq - 1, "inserted", f"event {event.seq - 1} was inserted into the chain")
             elif event.prev_hash != prev_hash and event.seq == expected_seq:
-                yield Problem(event.seq, "deleted", f"the event before {event.seq} is not the one it was chained to")
+                yield Problem(
+                    event.seq, "deleted", f"the event before {event.seq} is not the one it was chained to"
+                )
             if not own_hash_ok:
-                yield Problem(event.seq, "edited", f"event {event.seq} does not match its hash (edited or forged)")
+                yield Problem(
+                    event.seq, "edited", f"event {event.seq} does not match its hash (edited or forged)"
+                )
             before_prev, prev_hash = prev_hash, event.hash
             expected_seq = event.seq + 1

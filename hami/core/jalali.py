@@ -22,7 +22,9 @@ def _as_local_date(value: dt.date | dt.datetime) -> dt.date:
     return value
 
 
-def format_date(value: dt.date | dt.datetime | None, *, long: bool = False, language: str | None = None) -> str:
+def format_date(
+    value: dt.date | dt.datetime | None, *, long: bool = False, language: str | None = None
+) -> str:
     """`1405/09/07` (Persian digits) or `7 آذر 1405` in Persian; `2026-11-28` or `28 Nov 2026` in English."""
     if value is None:
         return ""
@@ -30,7 +32,11 @@ def format_date(value: dt.date | dt.datetime | None, *, long: bool = False, lang
     day = _as_local_date(value)
     if language.startswith("fa"):
         jd = jdatetime.date.fromgregorian(date=day)
-        text = f"{jd.day} {JALALI_MONTHS_FA[jd.month - 1]} {jd.year}" if long else f"{jd.year:04d}/{jd.month:02d}/{jd.day:02d}"
+        text = (
+            f"{jd.day} {JALALI_MONTHS_FA[jd.month - 1]} {jd.year}"
+            if long
+            else f"{jd.year:04d}/{jd.month:02d}/{jd.day:02d}"
+        )
         return to_persian_digits(text)
     return day.strftime("%-d %b %Y") if long else day.isoformat()
 

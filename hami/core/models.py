@@ -23,14 +23,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_fa
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Province(BilingualName):
@@ -92,7 +92,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=["office_staff", "inspector"]) | models.Q(province__isnull=False),
+                condition=~models.Q(role__in=["office_staff", "inspector"])
+                | models.Q(province__isnull=False),
                 name="user_office_roles_have_province",
             )
         ]
@@ -141,12 +142,19 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
-    actor_label = models.CharField(_("actor"), max_length=150, help_text=_("The username, kept if the user goes."))
+    actor_label = models.CharField(
+        _("actor"), max_length=150, help_text=_("The username, kept if the user goes.")
+    )
     event_type = models.CharField(_("event type"), max_length=64, choices=EventType.choices)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
     )
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(_("details"), default=dict)
@@ -162,6 +170,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.event_type} {self.object_type}:{self.object_id}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("audit events are append-only")
@@ -174,7 +185,9 @@ class AuditEvent(models.Model):
 class ApiToken(BaseModel):
     """A bearer token for the API (labs' systems, scripts). Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("prefix"), max_length=8, editable=False, help_text=_("To recognize a token."))

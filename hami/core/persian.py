@@ -47,7 +47,9 @@ _TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 def to_ascii_digits(text: str) -> str:
     """Persian and Arabic-Indic digits become ASCII digits; nothing else changes."""
-    return text.translate({**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}})
+    return text.translate(
+        {**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}}
+    )
 
 
 def to_persian_digits(text: str) -> str:

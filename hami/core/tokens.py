@@ -20,8 +20,15 @@ def _digest(key: str) -> str:
 def api_token_create(*, actor: User, user: User, name: str) -> tuple[ApiToken, str]:
     """Make a token for `user`; returns it with the plain key, which is shown once and never stored."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, key_hash=_digest(key), prefix=key[len(TOKEN_PREFIX) :][:8])
-    audit(actor=actor, event_type=EventType.API_TOKEN_CREATED, obj=token, details={"user": user.username, "name": name})
+    token = ApiToken.objects.create(
+        user=user, name=name, key_hash=_digest(key), prefix=key[len(TOKEN_PREFIX) :][:8]
+    )
+    audit(
+        actor=actor,
+        event_type=EventType.API_TOKEN_CREATED,
+        obj=token,
+        details={"user": user.username, "name": name},
+    )
     return token, key
 
 

@@ -44,7 +44,9 @@ def lab_overview(user: User) -> dict:
 
 
 def company_overview(user: User) -> dict:
-    return {"companies": list(InspectionCompany.objects.filter(memberships__user=user).select_related("province"))}
+    return {
+        "companies": list(InspectionCompany.objects.filter(memberships__user=user).select_related("province"))
+    }
 
 
 OVERVIEWS = {

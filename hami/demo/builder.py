@@ -35,8 +35,8 @@ from hami.registry.models import (
     Product,
     ProductionUnit,
     QCManager,
-    SizeClass,
     Site,
+    SizeClass,
     UnitMembership,
     UnitStatus,
 )
@@ -85,6 +85,17 @@ class DemoExists(Exception):
     pass
 
 
+DEMO_LOGINS = [
+    DemoLogin("admin", "National admin", "INSO headquarters, every province; /admin/ too"),
+    DemoLogin("officer", "Office staff", "Qazvin standards office"),
+    DemoLogin("inspector", "Inspector", "Qazvin standards office"),
+    DemoLogin("tehran-officer", "Office staff", "Tehran office (sees only Tehran)"),
+    DemoLogin("lab", "Lab staff", "a cooperating lab in Qazvin"),
+    DemoLogin("company", "Inspection company", "an inspection company in Qazvin"),
+    DemoLogin("producer", "Unit representative", "one production unit in Qazvin"),
+]
+
+
 def _pick(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -114,7 +125,7 @@ def build_demo(
         tehran = Province.objects.get(code="tehran")
         admin = _staff_users(qazvin, tehran)
         progress("standards and product categories")
-        categories, standards = _catalogue(rng, admin, summary)
+        categories, _standards = _catalogue(rng, admin, summary)
         progress(f"{units} production units in {qazvin.name_en}")
         unit_rows = _units(rng, admin, qazvin, units, "qazvin")
         if other_units:
@@ -175,7 +186,11 @@ def _portal_users(qazvin, unit_rows, labs, companies) -> list[DemoLogin]:
     )
     LabMembership.objects.create(user=lab_user, lab=labs[0])
     company_user = User.objects.create_user(
-        username="company", password=DEMO_PASSWORD, role=Role.INSPECTION_COMPANY, first_name="حسین", last_name="نوری"
+        username="company",
+        password=DEMO_PASSWORD,
+        role=Role.INSPECTION_COMPANY,
+        first_name="حسین",
+        last_name="نوری",
     )
     CompanyMembership.objects.create(user=company_user, company=companies[0])
     rep = User.objects.create_user(
@@ -183,15 +198,8 @@ def _portal_users(qazvin, unit_rows, labs, companies) -> list[DemoLogin]:
     )
     with_products = [u for u in unit_rows if u.province_id == qazvin.pk and getattr(u, "demo_products", 0)]
     UnitMembership.objects.create(user=rep, unit=with_products[0])
-    return [
-        DemoLogin("admin", Role.NATIONAL_ADMIN.label, "INSO headquarters, every province"),
-        DemoLogin("officer", Role.OFFICE_STAFF.label, "Qazvin standards office"),
-        DemoLogin("inspector", Role.INSPECTOR.label, "Qazvin standards office"),
-        DemoLogin("tehran-officer", Role.OFFICE_STAFF.label, "Tehran office (sees only Tehran)"),
-        DemoLogin("lab", Role.LAB_STAFF.label, labs[0].name_en),
-        DemoLogin("company", Role.INSPECTION_COMPANY.label, companies[0].name_en),
-        DemoLogin("producer", Role.UNIT_REP.label, with_products[0].name_en),
-    ]
+    named = {"lab": labs[0].name_en, "company": companies[0].name_en, "producer": with_products[0].name_en}
+    return [DemoLogin(d.username, d.role, named.get(d.username, d.description)) for d in DEMO_LOGINS]
 
 
 def _catalogue(rng: random.Random, admin: User, summary: DemoSummary):
@@ -294,7 +302,9 @@ def _units(rng: random.Random, admin: User, province: Province, count: int, weig
             name_fa, name_en = f"{name_fa} {len(rows) % 9 + 2}", f"{name_en} {len(rows) % 9 + 2}"
         names_seen.add(name_fa)
         taken.add(national_id)
-        county = counties[_pick(rng, weights)] if weights_for == "qazvin" else rng.choice(list(counties.values()))
+        county = (
+            counties[_pick(rng, weights)] if weights_for == "qazvin" else rng.choice(list(counties.values()))
+        )
         lat, lon = COUNTY_CENTRES.get(county.code, (35.70, 51.40))
         unit = ProductionUnit(
             public_id=_uuid(rng),
@@ -303,7 +313,9 @@ def _units(rng: random.Random, admin: User, province: Province, count: int, weig
             name_en=name_en,
             province=province,
             county=county,
-            address=normalize_text(f"{county.name_fa}، {rng.choice(vocab.STREETS_FA)}، پلاک {rng.randrange(1, 300)}"),
+            address=normalize_text(
+                f"{county.name_fa}، {rng.choice(vocab.STREETS_FA)}، پلاک {rng.randrange(1, 300)}"
+            ),
             latitude=Decimal(f"{lat + rng.uniform(-0.15, 0.15):.6f}"),
             longitude=Decimal(f"{lon + rng.uniform(-0.15, 0.15):.6f}"),
             isic=category.isic,
@@ -335,7 +347,9 @@ def _products(rng: random.Random, admin: User, units, categories, summary: DemoS
     for unit in units:
         if unit.status == UnitStatus.CLOSED or rng.random() > 0.13:
             continue
-        site = Site(unit=unit, name=f"کارخانه {unit.county.name_fa}", county=unit.county, address=unit.address)
+        site = Site(
+            unit=unit, name=f"کارخانه {unit.county.name_fa}", county=unit.county, address=unit.address
+        )
         sites.append(site)
         category = unit.demo_category
         for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
@@ -409,7 +423,10 @@ def _labs(rng: random.Random, admin: User, province: Province, summary: DemoSumm
     )
     audit_many(
         actor=admin,
-        changes=[Change(EventType.LAB_CREATED, obj=lab, province=province, details={"name": lab.name_fa}) for lab in labs],
+        changes=[
+            Change(EventType.LAB_CREATED, obj=lab, province=province, details={"name": lab.name_fa})
+            for lab in labs
+        ],
     )
     summary.labs = len(labs)
     return labs, companies

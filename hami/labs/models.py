@@ -24,12 +24,16 @@ class ApprovalStatus(models.TextChoices):
 class Lab(BilingualName, BaseModel):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=LabKind.choices, default=LabKind.COOPERATING)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     status = models.CharField(
         _("status"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
-    accreditation_number = models.CharField(_("ISO/IEC 17025 accreditation number"), max_length=40, blank=True)
+    accreditation_number = models.CharField(
+        _("ISO/IEC 17025 accreditation number"), max_length=40, blank=True
+    )
     accreditation_body = models.CharField(_("accreditation body"), max_length=120, blank=True)
     accreditation_expiry = models.DateField(_("accreditation expiry"), null=True, blank=True)
 
@@ -41,7 +45,9 @@ class Lab(BilingualName, BaseModel):
 
 class InspectionCompany(BilingualName, BaseModel):
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )

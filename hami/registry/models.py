@@ -31,14 +31,20 @@ class ProductionUnit(BilingualName, BaseModel):
     national_id = models.CharField(
         _("national legal identifier"), max_length=11, unique=True, validators=[validate_legal_id]
     )
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     address = models.CharField(_("address"), max_length=500, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     isic = models.CharField(_("ISIC activity"), max_length=4, blank=True)
-    size_class = models.CharField(_("size class"), max_length=8, choices=SizeClass.choices, default=SizeClass.SMALL)
-    status = models.CharField(_("status"), max_length=8, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
+    size_class = models.CharField(
+        _("size class"), max_length=8, choices=SizeClass.choices, default=SizeClass.SMALL
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=UnitStatus.choices, default=UnitStatus.ACTIVE
+    )
     # Folded names and identifier (hami.core.persian.search_key), written by the services.
     search_text = models.TextField(editable=False, default="")
 
@@ -65,7 +71,9 @@ class ProductionUnit(BilingualName, BaseModel):
 class Site(BaseModel):
     """A place where a unit produces; a licence is for a product of a site."""
 
-    unit = models.ForeignKey(ProductionUnit, on_delete=models.CASCADE, related_name="sites", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        ProductionUnit, on_delete=models.CASCADE, related_name="sites", verbose_name=_("unit")
+    )
     name = models.CharField(_("name"), max_length=255)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     address = models.CharField(_("address"), max_length=500, blank=True)

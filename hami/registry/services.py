@@ -18,8 +18,8 @@ from hami.registry.models import (
     Product,
     ProductionUnit,
     QCManager,
-    SizeClass,
     Site,
+    SizeClass,
     UnitMembership,
     UnitStatus,
 )
@@ -46,7 +46,9 @@ def _validate(instance, exclude=None) -> None:
 
 def _check_writer(actor: User, county: County) -> None:
     if not can_write_units(actor, county.province):
-        raise Forbidden(RegistryErrorCode.FORBIDDEN, _("You may not register or change units in this province."))
+        raise Forbidden(
+            RegistryErrorCode.FORBIDDEN, _("You may not register or change units in this province.")
+        )
 
 
 @transaction.atomic
@@ -64,7 +66,7 @@ def unit_create(
     size_class: str = SizeClass.SMALL,
     status: str = UnitStatus.ACTIVE,
 ) -> ProductionUnit:
-    """Register a unit in the county's province. Raises Forbidden outside the actor's province, HamiError(INVALID)."""
+    """Register a unit in the county's province. Raises Forbidden (other province), HamiError."""
     _check_writer(actor, county)
     unit = ProductionUnit(
         national_id=clean_digits(national_id),
@@ -149,7 +151,13 @@ def site_create(*, actor: User, unit: ProductionUnit, name: str, county: County,
     site = Site(unit=unit, name=normalize_text(name), county=county, address=normalize_text(address))
     _validate(site)
     site.save()
-    audit(actor=actor, event_type=EventType.SITE_CREATED, obj=site, province=unit.province, details={"name": site.name})
+    audit(
+        actor=actor,
+        event_type=EventType.SITE_CREATED,
+        obj=site,
+        province=unit.province,
+        details={"name": site.name},
+    )
     return site
 
 
@@ -198,7 +206,7 @@ def qc_manager_appoint(
     certificate_number: str,
     certificate_expiry: dt.date,
 ) -> QCManager:
-    """Make this person the unit's active QC manager, retiring the previous one. Raises Forbidden, HamiError."""
+    """Make this person the active QC manager, retiring the previous one. Raises Forbidden, HamiError."""
     _check_writer(actor, unit.county)
     ProductionUnit.objects.select_for_update().filter(pk=unit.pk).first()
     manager = QCManager(

@@ -9,10 +9,12 @@ from django.views.decorators.http import require_http_methods
 
 from hami.core.models import AuditEvent
 from hami.registry.access import can_write_units, unit_for_user, units_for_user
-from hami.registry.forms import ImportForm, UnitSearchForm
+from hami.core.errors import HamiError
+from hami.registry.forms import ImportForm, UnitForm, UnitSearchForm
 from hami.registry.imports import units_import
 from hami.registry.models import UnitStatus
 from hami.registry.selectors import unit_products, unit_search
+from hami.registry.services import unit_create
 
 PAGE_SIZE = 25
 
@@ -41,9 +43,9 @@ def unit_list(request):
 @login_required
 def unit_detail(request, public_id):
     unit = unit_for_user(request.user, public_id)
-    history = AuditEvent.objects.filter(object_type="registry.productionunit", object_id=str(unit.pk)).select_related(
-        "actor"
-    )[:50]
+    history = AuditEvent.objects.filter(
+        object_type="registry.productionunit", object_id=str(unit.pk)
+    ).select_related("actor")[:50]
     context = {
         "unit": unit,
         "products": unit_products(unit),
@@ -72,3 +74,20 @@ def unit_import(request):
             messages.success(request, _("{count} units imported.").format(count=result.created))
             return redirect("registry:unit_list")
     return render(request, "registry/unit_import.html", {"form": form, "result": result})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_new(request):
+    if not can_write_units(request.user):
+        raise PermissionDenied(_("Only office staff and national admins register units."))
+    form = UnitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = unit_create(actor=request.user, **form.cleaned_data)
+        except HamiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Unit {name} registered.").format(name=unit.name_fa))
+            return redirect("registry:unit_detail", public_id=unit.public_id)
+    return render(request, "registry/unit_form.html", {"form": form})

@@ -78,7 +78,9 @@ def list_standards(request, filters: Query[StandardFilters]):
     return standards.order_by("number", "-year")
 
 
-@router.get("/standards/{standard_id}", response=StandardDetailOut, summary="One standard with its requirements")
+@router.get(
+    "/standards/{standard_id}", response=StandardDetailOut, summary="One standard with its requirements"
+)
 def get_standard(request, standard_id: int):
     return standard_for_user(request.auth, standard_id)
 

@@ -9,5 +9,7 @@ class StandardSearchForm(forms.Form):
 
 class StandardsImportForm(forms.Form):
     file = forms.FileField(label=_("Standards: CSV or XLSX file"))
-    requirements_file = forms.FileField(label=_("Requirements: CSV file (when the standards file is a CSV)"), required=False)
+    requirements_file = forms.FileField(
+        label=_("Requirements: CSV file (when the standards file is a CSV)"), required=False
+    )
     dry_run = forms.BooleanField(label=_("Check only, write nothing"), required=False)

@@ -18,7 +18,7 @@ class StandardStatus(models.TextChoices):
 
 
 class Scheme(models.TextChoices):
-    """Certification scheme types of ISO/IEC 17067:2013 §5.3 (what is evaluated and how surveillance works)."""
+    """Certification scheme types of ISO/IEC 17067:2013 §5.3: what is evaluated, how surveillance works."""
 
     S1A = "1a", _("1a: type testing of a sample, no surveillance")
     S1B = "1b", _("1b: batch certification by sampling")
@@ -33,7 +33,6 @@ class StandardQuerySet(models.QuerySet):
     def mandatory_on(self, day: dt.date | None = None):
         day = day or timezone.localdate()
         return self.filter(is_mandatory=True, status=StandardStatus.CURRENT, mandatory_from__lte=day)
-
 
 
 class Standard(BaseModel):
@@ -55,7 +54,9 @@ class Standard(BaseModel):
     )
     is_mandatory = models.BooleanField(_("mandatory"), default=False)
     mandatory_from = models.DateField(_("mandatory from"), null=True, blank=True)
-    scheme = models.CharField(_("certification scheme"), max_length=2, choices=Scheme.choices, default=Scheme.S5)
+    scheme = models.CharField(
+        _("certification scheme"), max_length=2, choices=Scheme.choices, default=Scheme.S5
+    )
     search_text = models.TextField(editable=False, default="")
 
     objects = StandardQuerySet.as_manager()
@@ -123,7 +124,9 @@ class Requirement(BaseModel):
     low = models.DecimalField(_("lower limit"), max_digits=14, decimal_places=4, null=True, blank=True)
     high = models.DecimalField(_("upper limit"), max_digits=14, decimal_places=4, null=True, blank=True)
     unit = models.CharField(_("unit of measure"), max_length=32, blank=True)
-    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices, default=Severity.MAJOR)
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=Severity.choices, default=Severity.MAJOR
+    )
 
     class Meta:
         ordering = ["standard", "clause"]

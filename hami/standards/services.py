@@ -26,11 +26,15 @@ def _validate(instance) -> None:
 
 def _check_writer(actor: User) -> None:
     if not can_write_catalogue(actor):
-        raise Forbidden(StandardsErrorCode.FORBIDDEN, _("Only national administrators change the standards catalogue."))
+        raise Forbidden(
+            StandardsErrorCode.FORBIDDEN, _("Only national administrators change the standards catalogue.")
+        )
 
 
 def standard_search_text(standard: Standard) -> str:
-    return " ".join([str(standard.number), search_key(standard.title_fa), search_key(standard.title_en), standard.ics])
+    return " ".join(
+        [str(standard.number), search_key(standard.title_fa), search_key(standard.title_en), standard.ics]
+    )
 
 
 @transaction.atomic

@@ -13,8 +13,14 @@ def _record(n: int, actor=None) -> list[AuditEvent]:
     events = []
     with transaction.atomic():
         for i in range(n):
-            events.append(audit(actor=actor, event_type=EventType.UNIT_UPDATED, object_type="x", object_id=str(i),
-                                details={"i": i, "name": "کارخانه"}))  # fmt: skip
+            event = audit(
+                actor=actor,
+                event_type=EventType.UNIT_UPDATED,
+                object_type="x",
+                object_id=str(i),
+                details={"i": i, "name": "کارخانه"},
+            )
+            events.append(event)
     return events
 
 
@@ -69,8 +75,9 @@ def test_inserted_event_is_reported():
     events = _record(3)
     # A forger appends a row that links to the last hash but cannot compute the keyed hash.
     _raw(
-        "INSERT INTO core_auditevent (seq, occurred_at, actor_label, event_type, object_type, object_id, reason,"
-        " details, prev_hash, hash) VALUES (4, %s, 'forger', 'unit.updated', 'x', '9', '', '{}', %s, %s)",
+        "INSERT INTO core_auditevent (seq, occurred_at, actor_label, event_type, object_type, object_id,"
+        " reason, details, prev_hash, hash)"
+        " VALUES (4, %s, 'forger', 'unit.updated', 'x', '9', '', '{}', %s, %s)",
         [events[-1].occurred_at, events[-1].hash, "f" * 64],
     )
     assert [(p.seq, p.kind) for p in verify_chain()] == [(4, "edited")]
@@ -78,8 +85,8 @@ def test_inserted_event_is_reported():
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_postgresql_trigger_refuses_update():
-    from django.db.utils import InternalError
+    from django.db.utils import ProgrammingError
 
     _record(1)
-    with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET reason = 'x'")

@@ -24,12 +24,32 @@ def browser_page():
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         page = browser.new_page(locale="fa-IR")
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+    _close_server_thread_connections()
+
+
+def _close_server_thread_connections() -> None:
+    """The live server answers each browser request in a thread of its own; a thread still serving a
+    keep-alive connection when the test ends keeps its PostgreSQL session, which would stop the test
+    database from being dropped. End those sessions (not ours)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def test_login_switch_language_search_with_arabic_letters_and_open_unit(live_server, browser_page):
@@ -48,7 +68,11 @@ def test_login_switch_language_search_with_arabic_letters_and_open_unit(live_ser
         name_en="Kimia Gostar Buin Zahra Industries", county=county,
     )  # fmt: skip
     unit_create(
-        actor=officer, national_id="10100123456", name_fa="سیمان تاکستان", name_en="Takestan Cement", county=county
+        actor=officer,
+        national_id="10100123456",
+        name_fa="سیمان تاکستان",
+        name_en="Takestan Cement",
+        county=county,
     )
 
     page = browser_page

@@ -35,7 +35,9 @@ def test_demo_builds_a_province_with_every_role(capsys):
     assert Product.objects.exists()
     # Persian names are written in Persian letters, never Arabic yeh or kaf.
     assert not ProductionUnit.objects.filter(name_fa__regex="[يك]").exists()
-    counties = set(ProductionUnit.objects.filter(province__code="qazvin").values_list("county__code", flat=True))
+    counties = set(
+        ProductionUnit.objects.filter(province__code="qazvin").values_list("county__code", flat=True)
+    )
     assert counties == {"qazvin", "alborz", "abyek", "buin-zahra", "takestan", "avaj"}
     assert list(verify_chain()) == []
 

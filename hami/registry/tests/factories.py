@@ -22,7 +22,9 @@ class UnitFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Test Factory {n}")
     county = factory.LazyFunction(lambda: County.objects.get(province__code="qazvin", code="qazvin"))
     province = factory.LazyAttribute(lambda o: o.county.province)
-    search_text = factory.LazyAttribute(lambda o: f"{search_key(o.name_fa)} {search_key(o.name_en)} {o.national_id}")
+    search_text = factory.LazyAttribute(
+        lambda o: f"{search_key(o.name_fa)} {search_key(o.name_en)} {o.national_id}"
+    )
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -5,102 +5,237 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('number', models.PositiveIntegerField(verbose_name='INSO number')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='revision year')),
-                ('title_fa', models.CharField(max_length=500, verbose_name='title (Persian)')),
-                ('title_en', models.CharField(blank=True, max_length=500, verbose_name='title (English)')),
-                ('ics', models.CharField(blank=True, max_length=40, verbose_name='ICS code')),
-                ('status', models.CharField(choices=[('current', 'Current'), ('withdrawn', 'Withdrawn'), ('superseded', 'Superseded')], default='current', max_length=16, verbose_name='status')),
-                ('is_mandatory', models.BooleanField(default=False, verbose_name='mandatory')),
-                ('mandatory_from', models.DateField(blank=True, null=True, verbose_name='mandatory from')),
-                ('scheme', models.CharField(choices=[('1a', '1a: type testing of a sample, no surveillance'), ('1b', '1b: batch certification by sampling'), ('2', '2: type testing + surveillance by market samples'), ('3', '3: type testing + surveillance by factory samples'), ('4', '4: type testing + surveillance by factory and market samples'), ('5', '5: type testing + factory audit + surveillance of production and samples'), ('6', '6: certification of services and processes')], default='5', max_length=2, verbose_name='certification scheme')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supersedes', to='standards.standard', verbose_name='superseded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("number", models.PositiveIntegerField(verbose_name="INSO number")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="revision year")),
+                ("title_fa", models.CharField(max_length=500, verbose_name="title (Persian)")),
+                ("title_en", models.CharField(blank=True, max_length=500, verbose_name="title (English)")),
+                ("ics", models.CharField(blank=True, max_length=40, verbose_name="ICS code")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("current", "Current"),
+                            ("withdrawn", "Withdrawn"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="current",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("is_mandatory", models.BooleanField(default=False, verbose_name="mandatory")),
+                ("mandatory_from", models.DateField(blank=True, null=True, verbose_name="mandatory from")),
+                (
+                    "scheme",
+                    models.CharField(
+                        choices=[
+                            ("1a", "1a: type testing of a sample, no surveillance"),
+                            ("1b", "1b: batch certification by sampling"),
+                            ("2", "2: type testing + surveillance by market samples"),
+                            ("3", "3: type testing + surveillance by factory samples"),
+                            ("4", "4: type testing + surveillance by factory and market samples"),
+                            ("5", "5: type testing + factory audit + surveillance of production and samples"),
+                            ("6", "6: certification of services and processes"),
+                        ],
+                        default="5",
+                        max_length=2,
+                        verbose_name="certification scheme",
+                    ),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "superseded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supersedes",
+                        to="standards.standard",
+                        verbose_name="superseded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'standard',
-                'verbose_name_plural': 'standards',
-                'ordering': ['number', '-year'],
+                "verbose_name": "standard",
+                "verbose_name_plural": "standards",
+                "ordering": ["number", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='Requirement',
+            name="Requirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('clause', models.CharField(max_length=32, verbose_name='clause')),
-                ('title_fa', models.CharField(max_length=300, verbose_name='title (Persian)')),
-                ('title_en', models.CharField(blank=True, max_length=300, verbose_name='title (English)')),
-                ('test_method', models.CharField(blank=True, max_length=200, verbose_name='test method')),
-                ('limit_kind', models.CharField(choices=[('min', 'At least'), ('max', 'At most'), ('range', 'Between'), ('equals', 'Equal to'), ('pass_fail', 'Pass / fail')], max_length=16, verbose_name='limit kind')),
-                ('low', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='lower limit')),
-                ('high', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='upper limit')),
-                ('unit', models.CharField(blank=True, max_length=32, verbose_name='unit of measure')),
-                ('severity', models.CharField(choices=[('critical', 'Critical'), ('major', 'Major'), ('minor', 'Minor')], default='major', max_length=16, verbose_name='severity')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='standards.standard', verbose_name='standard')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("clause", models.CharField(max_length=32, verbose_name="clause")),
+                ("title_fa", models.CharField(max_length=300, verbose_name="title (Persian)")),
+                ("title_en", models.CharField(blank=True, max_length=300, verbose_name="title (English)")),
+                ("test_method", models.CharField(blank=True, max_length=200, verbose_name="test method")),
+                (
+                    "limit_kind",
+                    models.CharField(
+                        choices=[
+                            ("min", "At least"),
+                            ("max", "At most"),
+                            ("range", "Between"),
+                            ("equals", "Equal to"),
+                            ("pass_fail", "Pass / fail"),
+                        ],
+                        max_length=16,
+                        verbose_name="limit kind",
+                    ),
+                ),
+                (
+                    "low",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=14, null=True, verbose_name="lower limit"
+                    ),
+                ),
+                (
+                    "high",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=14, null=True, verbose_name="upper limit"
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=32, verbose_name="unit of measure")),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("critical", "Critical"), ("major", "Major"), ("minor", "Minor")],
+                        default="major",
+                        max_length=16,
+                        verbose_name="severity",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="standards.standard",
+                        verbose_name="standard",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'requirement',
-                'verbose_name_plural': 'requirements',
-                'ordering': ['standard', 'clause'],
+                "verbose_name": "requirement",
+                "verbose_name_plural": "requirements",
+                "ordering": ["standard", "clause"],
             },
         ),
         migrations.CreateModel(
-            name='ProductCategory',
+            name="ProductCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name_fa', models.CharField(max_length=255, verbose_name='name (Persian)')),
-                ('name_en', models.CharField(blank=True, max_length=255, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('hs_code', models.CharField(blank=True, max_length=12, verbose_name='HS code')),
-                ('isic', models.CharField(blank=True, max_length=4, verbose_name='ISIC class')),
-                ('hazard_level', models.PositiveSmallIntegerField(default=2, help_text='1 (low) to 4 (serious).', verbose_name='typical hazard level')),
-                ('standards', models.ManyToManyField(blank=True, related_name='categories', to='standards.standard', verbose_name='standards')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name_fa", models.CharField(max_length=255, verbose_name="name (Persian)")),
+                ("name_en", models.CharField(blank=True, max_length=255, verbose_name="name (English)")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("hs_code", models.CharField(blank=True, max_length=12, verbose_name="HS code")),
+                ("isic", models.CharField(blank=True, max_length=4, verbose_name="ISIC class")),
+                (
+                    "hazard_level",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="1 (low) to 4 (serious).", verbose_name="typical hazard level"
+                    ),
+                ),
+                (
+                    "standards",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="categories",
+                        to="standards.standard",
+                        verbose_name="standards",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product category',
-                'verbose_name_plural': 'product categories',
-                'ordering': ['name_fa'],
+                "verbose_name": "product category",
+                "verbose_name_plural": "product categories",
+                "ordering": ["name_fa"],
             },
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.UniqueConstraint(fields=('number', 'year'), name='standard_number_year_unique'),
+            model_name="standard",
+            constraint=models.UniqueConstraint(fields=("number", "year"), name="standard_number_year_unique"),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.CheckConstraint(condition=models.Q(('is_mandatory', False), ('mandatory_from__isnull', False), _connector='OR'), name='standard_mandatory_has_date'),
+            model_name="standard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_mandatory", False), ("mandatory_from__isnull", False), _connector="OR"
+                ),
+                name="standard_mandatory_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'superseded'), _negated=True), ('superseded_by__isnull', False), _connector='OR'), name='standard_superseded_has_successor'),
+            model_name="standard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "superseded"), _negated=True),
+                    ("superseded_by__isnull", False),
+                    _connector="OR",
+                ),
+                name="standard_superseded_has_successor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.UniqueConstraint(fields=('standard', 'clause'), name='requirement_clause_unique'),
+            model_name="requirement",
+            constraint=models.UniqueConstraint(
+                fields=("standard", "clause"), name="requirement_clause_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='requirement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('high__isnull', True), ('limit_kind', 'min'), ('low__isnull', False)), models.Q(('high__isnull', False), ('limit_kind', 'max'), ('low__isnull', True)), models.Q(('high__isnull', False), ('limit_kind', 'range'), ('low__isnull', False), ('low__lt', models.F('high'))), models.Q(('limit_kind', 'equals'), ('low__isnull', False)), models.Q(('high__isnull', True), ('limit_kind', 'pass_fail'), ('low__isnull', True)), _connector='OR'), name='requirement_limits_match_kind'),
+            model_name="requirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("high__isnull", True), ("limit_kind", "min"), ("low__isnull", False)),
+                    models.Q(("high__isnull", False), ("limit_kind", "max"), ("low__isnull", True)),
+                    models.Q(
+                        ("high__isnull", False),
+                        ("limit_kind", "range"),
+                        ("low__isnull", False),
+                        ("low__lt", models.F("high")),
+                    ),
+                    models.Q(("limit_kind", "equals"), ("low__isnull", False)),
+                    models.Q(("high__isnull", True), ("limit_kind", "pass_fail"), ("low__isnull", True)),
+                    _connector="OR",
+                ),
+                name="requirement_limits_match_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productcategory',
-            constraint=models.CheckConstraint(condition=models.Q(('hazard_level__gte', 1), ('hazard_level__lte', 4)), name='category_hazard_level_1_4'),
+            model_name="productcategory",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hazard_level__gte", 1), ("hazard_level__lte", 4)),
+                name="category_hazard_level_1_4",
+            ),
         ),
     ]

@@ -40,7 +40,9 @@ class Command(BaseCommand):
             self.stdout.write(f"locale/fa (against the code): {report}")
             if stats.returncode != 0 or "untranslated" in report or "fuzzy" in report:
                 missing = subprocess.run(
-                    ["msgattrib", "--untranslated", "--only-fuzzy", str(fresh)], capture_output=True, text=True
+                    ["msgattrib", "--untranslated", "--only-fuzzy", str(fresh)],
+                    capture_output=True,
+                    text=True,
                 ).stdout
                 untranslated = subprocess.run(
                     ["msgattrib", "--untranslated", str(fresh)], capture_output=True, text=True

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hami.core.divisions import load_divisions
 from hami.core.models import County, Province
-from hami.demo.builder import DEMO_PASSWORD, DemoExists, build_demo, has_data
+from hami.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoExists, build_demo, has_data
 
 
 class Command(BaseCommand):
@@ -28,8 +28,11 @@ class Command(BaseCommand):
         elif has_data():
             if if_empty:
                 self.stdout.write("the database already has data: demo not rebuilt")
+                self._print_logins(DEMO_LOGINS)
                 return
-            raise CommandError("the database already holds units or standards; use --reset or a fresh database")
+            raise CommandError(
+                "the database already holds units or standards; use --reset or a fresh database"
+            )
         started = time.perf_counter()
 
         def progress(message: str) -> None:
@@ -50,6 +53,9 @@ class Command(BaseCommand):
                 f"{summary.categories} categories, {summary.labs} labs"
             )
         )
+        self._print_logins(summary.logins or DEMO_LOGINS)
+
+    def _print_logins(self, logins) -> None:
         self.stdout.write(f"\ndemo logins (password for all: {DEMO_PASSWORD})")
-        for login in summary.logins or []:
+        for login in logins:
             self.stdout.write(f"  {login.username:<16} {login.role:<22} {login.description}")

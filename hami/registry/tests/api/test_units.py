@@ -92,4 +92,11 @@ def test_provinces_are_public_with_counties(client):
     provinces = client.get("/api/v1/provinces").json()
     assert len(provinces) == 31
     qazvin = next(p for p in provinces if p["code"] == "qazvin")
-    assert {c["code"] for c in qazvin["counties"]} == {"qazvin", "alborz", "abyek", "buin-zahra", "takestan", "avaj"}
+    assert {c["code"] for c in qazvin["counties"]} == {
+        "qazvin",
+        "alborz",
+        "abyek",
+        "buin-zahra",
+        "takestan",
+        "avaj",
+    }

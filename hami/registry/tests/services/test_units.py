@@ -38,7 +38,9 @@ def test_unit_with_bad_check_digit_is_refused_and_nothing_written(qazvin_officer
 
 def test_duplicate_national_id_is_refused(qazvin_unit, qazvin_officer, qazvin_county):
     with pytest.raises(HamiError) as exc:
-        unit_create(actor=qazvin_officer, national_id=qazvin_unit.national_id, name_fa="دیگر", county=qazvin_county)
+        unit_create(
+            actor=qazvin_officer, national_id=qazvin_unit.national_id, name_fa="دیگر", county=qazvin_county
+        )
     assert exc.value.code == RegistryErrorCode.DUPLICATE_NATIONAL_ID
 
 
@@ -54,7 +56,9 @@ def test_inspector_cannot_change_units(qazvin_unit, qazvin_inspector):
 
 
 def test_unit_update_records_before_and_after(qazvin_unit, qazvin_officer, takestan):
-    unit_update(actor=qazvin_officer, unit=qazvin_unit, county=takestan, address="خیابان امام", reason="جابجایی")
+    unit_update(
+        actor=qazvin_officer, unit=qazvin_unit, county=takestan, address="خیابان امام", reason="جابجایی"
+    )
     qazvin_unit.refresh_from_db()
     assert qazvin_unit.county == takestan
     event = AuditEvent.objects.filter(event_type=EventType.UNIT_UPDATED).latest("seq")
@@ -82,8 +86,9 @@ def test_site_must_be_in_the_units_province(qazvin_unit, qazvin_officer, tehran_
 
 def test_appointing_a_qc_manager_retires_the_previous_one(qazvin_unit, qazvin_officer):
     expiry = dt.date(2028, 1, 1)
+    code = make_national_code("001234567")
     first = qc_manager_appoint(
-        actor=qazvin_officer, unit=qazvin_unit, full_name="زهرا", national_code=make_national_code("001234567"),
+        actor=qazvin_officer, unit=qazvin_unit, full_name="زهرا", national_code=code,
         certificate_number="QC-1", certificate_expiry=expiry,
     )  # fmt: skip
     second = qc_manager_appoint(

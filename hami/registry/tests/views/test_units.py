@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from hami.registry.models import ProductionUnit
 from hami.registry.tests.factories import ProductFactory, UnitFactory
 from hami.standards.tests.factories import CategoryFactory, StandardFactory
 
@@ -90,7 +91,9 @@ def test_unit_page_marks_products_under_a_mandatory_standard(client, qazvin_offi
     assert "۲۴۰۶" in response.text
 
 
-def test_unit_page_shows_jalali_dates_in_persian_and_gregorian_in_english(client, qazvin_officer, qazvin_unit):
+def test_unit_page_shows_jalali_dates_in_persian_and_gregorian_in_english(
+    client, qazvin_officer, qazvin_unit
+):
     client.force_login(qazvin_officer)
     url = reverse("registry:unit_detail", args=[qazvin_unit.public_id])
     from hami.core.jalali import format_date
@@ -104,3 +107,40 @@ def test_unknown_unit_is_404_not_500(client, qazvin_officer):
     client.force_login(qazvin_officer)
     assert client.get("/units/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/units/not-a-uuid/").status_code == 404
+
+
+def test_officer_registers_a_unit_by_form(client, qazvin_officer, qazvin_county):
+    client.force_login(qazvin_officer)
+    response = client.post(
+        reverse("registry:unit_new"),
+        {"national_id": "۱۰۳۸۰۲۸۴۷۹۰", "name_fa": "صنايع نوين", "county": qazvin_county.pk, "size_class": "small"},
+    )
+    unit = ProductionUnit.objects.get()
+    assert response.status_code == 302 and unit.name_fa == "صنایع نوین"
+
+
+def test_form_with_bad_check_digit_shows_the_error_and_writes_nothing(client, qazvin_officer, qazvin_county):
+    client.force_login(qazvin_officer)
+    response = client.post(
+        reverse("registry:unit_new"),
+        {"national_id": "10380284791", "name_fa": "الف", "county": qazvin_county.pk, "size_class": "small"},
+    )
+    assert response.status_code == 200
+    assert "national_id" in response.context["form"].errors
+    assert not ProductionUnit.objects.exists()
+
+
+def test_officer_cannot_pick_a_county_of_another_province(client, qazvin_officer, tehran_county):
+    client.force_login(qazvin_officer)
+    response = client.post(
+        reverse("registry:unit_new"),
+        {"national_id": "10380284790", "name_fa": "الف", "county": tehran_county.pk, "size_class": "small"},
+    )
+    assert "county" in response.context["form"].errors
+    assert not ProductionUnit.objects.exists()
+
+
+def test_inspector_and_unit_rep_cannot_register_units(client, qazvin_inspector, unit_rep):
+    for user in (qazvin_inspector, unit_rep):
+        client.force_login(user)
+        assert client.get(reverse("registry:unit_new")).status_code == 403

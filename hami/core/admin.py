@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from hami.core.models import ApiToken, AuditEvent, County, Province, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "get_full_name", "role", "province", "is_active")
+    list_filter = ("role", "province", "is_active")
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("Role"), {"fields": ("role", "province")}))
+
+
+class CountyInline(admin.TabularInline):
+    model = County
+    extra = 0
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_fa", "name_en")
+    inlines = [CountyInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by services and never changed."""
+
+    list_display = ("seq", "occurred_at", "actor_label", "event_type", "object_type", "object_id", "province")
+    list_filter = ("event_type", "province")
+    search_fields = ("object_id", "actor_label")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "last_used_at", "revoked_at")
+
+    def has_add_permission(self, request):
+        return False  # tokens are created by `manage.py api_token create`, which shows the key once
