@@ -5,6 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from hami.core.models import ApiToken, AuditEvent, County, Province, User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For audited models: they change only through services, so the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "get_full_name", "role", "province", "is_active")
@@ -24,21 +37,10 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the trail is written by services and never changed."""
-
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("seq", "occurred_at", "actor_label", "event_type", "object_type", "object_id", "province")
     list_filter = ("event_type", "province")
     search_fields = ("object_id", "actor_label")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)

@@ -33,7 +33,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from hami.core.persian import normalize_text, to_ascii_digits
+from hami.core.persian import normalize_text
 
 # The ZIP signature every XLSX starts with, and the OLE2 signature of the old binary .xls.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -511,6 +511,7 @@ def _picker(positions: dict[str, int], absent: list[str]) -> Callable[[list[str]
 
 
 # -- cell parsers shared by the importers; each raises ValueError with a translated message ---------
+# normalize_text already turns Persian and Arabic-Indic digits into ASCII ones.
 
 # Persians write the decimal point as "٫" (U+066B) or "/"; "٬" (U+066C) groups thousands.
 _DECIMAL_SEPARATORS = str.maketrans({"٫": ".", "/": ".", "٬": None})
@@ -527,7 +528,7 @@ def excerpt(text: str, limit: int = 40) -> str:
 
 def parse_decimal(text: str) -> Decimal:
     """ "35.25", "۳۵٫۲۵", "35/25" (a Persian decimal point) → Decimal("35.25"). Raises ValueError."""
-    cleaned = to_ascii_digits(normalize_text(text)).replace(" ", "").translate(_DECIMAL_SEPARATORS)
+    cleaned = normalize_text(text).replace(" ", "").translate(_DECIMAL_SEPARATORS)
     if len(cleaned) > 40 or not _DECIMAL_RE.fullmatch(cleaned):
         raise ValueError(_("{value} is not a number.").format(value=excerpt(text)))
     return Decimal(cleaned)
@@ -535,7 +536,7 @@ def parse_decimal(text: str) -> Decimal:
 
 def parse_int(text: str) -> int:
     """ "1053", "۱۰۵۳", "1053.0" (a number cell) → 1053. Raises ValueError."""
-    cleaned = to_ascii_digits(normalize_text(text)).replace(" ", "").replace("٬", "")
+    cleaned = normalize_text(text).replace(" ", "").replace("٬", "")
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
     # Python refuses to convert very long digit strings; no column of ours needs more than 18 digits.
@@ -562,7 +563,7 @@ def parse_date(text: str) -> dt.date:
     """
     from hami.core.jalali import parse_jalali  # jdatetime is needed only when a date is read
 
-    cleaned = to_ascii_digits(normalize_text(text))
+    cleaned = normalize_text(text)
     cleaned = cleaned.split(" ", 1)[0].split("T", 1)[0]  # an XLSX datetime: keep the date
     parts = re.split(r"[/.\-]", cleaned)
     problem = ValueError(
@@ -581,3 +582,12 @@ def parse_date(text: str) -> dt.date:
     except ValueError:
         pass
     raise problem
+
+
+def progress_message(stage: str, count: int) -> str:
+    """What an import command prints when an importer reports a stage ("reading", "validating", "writing")."""
+    if stage == "validating":
+        return _("validating {count} rows…").format(count=count)
+    if stage == "writing":
+        return _("writing {count} rows…").format(count=count)
+    return _("reading…")

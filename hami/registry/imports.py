@@ -6,6 +6,7 @@ audit event per unit. 20,000 rows take a few queries, not one per row: provinces
 read once, registered national IDs in chunks (bench/bench_import.py measures it).
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from hami.core.audit import Change, audit_many
-from hami.core.identifiers import clean_digits, is_valid_legal_id
+from hami.core.identifiers import is_valid_legal_id
 from hami.core.models import County, EventType, Province, User
 from hami.core.persian import normalize_text, search_terms
 from hami.core.tabular import (
@@ -70,6 +71,7 @@ _DIVISION_PREFIXES = {"استان", "شهرستان", "province", "county", "ost
 Progress = Callable[[str, int], None]
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats the same few province and county spellings
 def division_key(text: str) -> str:
     """How a province or county is looked up: "قزوين", "قزوین", "Qazvin" and "qazvin" meet.
 
@@ -80,6 +82,7 @@ def division_key(text: str) -> str:
     return "".join([term for term in terms if term not in _DIVISION_PREFIXES] or terms)
 
 
+@functools.lru_cache(maxsize=1024)
 def choice_key(text: str) -> str:
     return "".join(search_terms(text.replace("-", " ").replace("_", " ")))
 
@@ -160,7 +163,9 @@ class _RowChecker:
         texts = {}
         for column in ("name_fa", "name_en", "address"):
             texts[column] = normalize_text(row[column])
-            if len(texts[column]) > self.max_length[column]:
+            if row[column] and not texts[column] and column in REQUIRED_COLUMNS:  # only invisible marks
+                fail(column, _("A value is required."))
+            elif len(texts[column]) > self.max_length[column]:
                 fail(
                     column,
                     _("The text has {length} characters; at most {limit} fit.").format(
@@ -234,7 +239,7 @@ class _RowChecker:
     @staticmethod
     def _national_id(text: str, fail) -> str:
         """The identifier in ASCII digits, or "" after reporting why it is not one."""
-        digits = clean_digits(normalize_text(text))
+        digits = _digits(text)
         if "e+" in digits.lower():
             fail(
                 "national_id",
@@ -260,7 +265,7 @@ class _RowChecker:
 
     @staticmethod
     def _isic(text: str, fail) -> str:
-        digits = clean_digits(normalize_text(text))
+        digits = _digits(text)
         if digits.endswith(".0"):
             digits = digits[:-2]
         if not digits.isascii() or not digits.isdigit() or not 3 <= len(digits) <= 4:
@@ -309,6 +314,11 @@ class _RowChecker:
             fail(column, message.format(value=excerpt(text), low=low, high=high))
             return None
         return value.quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _digits(text: str) -> str:
+    """As hami.core.identifiers.clean_digits, in one pass: normalize_text already makes digits ASCII."""
+    return normalize_text(text).replace("-", "").replace(" ", "")
 
 
 def registered_national_ids(national_ids: list[str]) -> set[str]:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from hami.core.audit import Change, audit_many
 from hami.core.models import EventType, User
-from hami.core.persian import normalize_text, search_terms, to_ascii_digits
+from hami.core.persian import normalize_text, search_terms
 from hami.core.tabular import (
     ImportResult,
     Row,
@@ -114,6 +114,7 @@ _LIST_SEPARATORS = re.compile(r"[;,،؛\s]+")
 _IN_CHUNK = 900
 YEARS = (1300, 2100)  # INSO revisions carry a Jalali year; a Gregorian year is accepted too
 LIMIT_PLACES = 4  # Requirement.low/high: decimal_places
+LIMIT_STEP = Decimal(1).scaleb(-LIMIT_PLACES)
 LIMIT_BOUND = Decimal(10) ** 10  # … and max_digits 14, so 10 digits before the point
 
 Key = tuple[int, int]  # (number, year)
@@ -139,7 +140,7 @@ def _ics(text: str) -> str | None:
 
     Excel turns 67.060 typed in a number cell into 67.06: a group has three digits, so it is padded.
     """
-    parts = [part for part in _LIST_SEPARATORS.split(to_ascii_digits(normalize_text(text))) if part]
+    parts = [part for part in _LIST_SEPARATORS.split(normalize_text(text)) if part]
     cleaned = []
     for part in parts:
         pieces = part.split(".")
@@ -290,7 +291,7 @@ class _Checker:
 
         successor = None
         if row["superseded_by"]:
-            match = _REFERENCE_RE.fullmatch(to_ascii_digits(normalize_text(row["superseded_by"])))
+            match = _REFERENCE_RE.fullmatch(normalize_text(row["superseded_by"]))
             if match is None:
                 self.fail(
                     sheet,
@@ -400,10 +401,13 @@ class _Checker:
             return None
         if abs(value) >= LIMIT_BOUND:
             self.fail(
-                REQUIREMENTS_SHEET, row, column, _("{value} is too large for a limit.").format(value=value)
+                REQUIREMENTS_SHEET,
+                row,
+                column,
+                _("{value} is too large for a limit.").format(value=excerpt(row[column])),
             )
             return None
-        if -value.as_tuple().exponent > LIMIT_PLACES:
+        if value != value.quantize(LIMIT_STEP):  # "5.1000" is fine, "5.12345" is not
             self.fail(
                 REQUIREMENTS_SHEET,
                 row,
@@ -451,6 +455,23 @@ def _read_tables(
 
     try:
         with open_tabular(file, filename=filename, max_bytes=max_bytes) as source:
+            requirements_sheet = source.find_sheet(REQUIREMENTS_SHEET)  # the sheet's name, or None
+            first_sheet = source.sheet_names[0] if source.sheet_names else None
+            if (
+                requirements_sheet
+                and not source.find_sheet(STANDARDS_SHEET)
+                and first_sheet == requirements_sheet
+            ):
+                # Falling back to the first sheet would read the requirements as standards.
+                raise TabularError(
+                    RowError(
+                        0,
+                        "",
+                        _("The workbook has no sheet named {sheet} (it has: {sheets}).").format(
+                            sheet=STANDARDS_SHEET, sheets=", ".join(source.sheet_names)
+                        ),
+                    )
+                )
             standards = read(
                 source,
                 sheet_name=STANDARDS_SHEET,
@@ -458,7 +479,7 @@ def _read_tables(
                 optional=STANDARD_OPTIONAL,
                 label=STANDARDS_SHEET,
             )
-            if source.kind == "xlsx" and source.find_sheet(REQUIREMENTS_SHEET):
+            if requirements_sheet:
                 if requirements_file is not None:
                     errors.append(
                         RowError(

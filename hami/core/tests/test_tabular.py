@@ -71,7 +71,9 @@ def test_header_names_match_case_insensitively_after_strip_with_spaces_as_unders
 
 
 def test_header_aliases_let_a_persian_header_name_a_column():
-    table = read("شناسه ملي,نام\n1,الف\n".encode(), aliases={"national_id": ["شناسه ملی"], "name_fa": ["نام"]})
+    table = read(
+        "شناسه ملي,نام\n1,الف\n".encode(), aliases={"national_id": ["شناسه ملی"], "name_fa": ["نام"]}
+    )
     assert table.rows[0].values["national_id"] == "1"
 
 
@@ -213,7 +215,9 @@ def test_xlsx_numbers_lose_their_point_zero_and_dates_become_iso():
 
 
 def test_xlsx_reads_the_first_sheet_unless_a_sheet_is_named():
-    data = xlsx_bytes({"one": [["national_id", "name_fa"], [1, "a"]], "Two": [["national_id", "name_fa"], [2, "b"]]})
+    data = xlsx_bytes(
+        {"one": [["national_id", "name_fa"], [1, "a"]], "Two": [["national_id", "name_fa"], [2, "b"]]}
+    )
     assert read(data, filename="x.xlsx").rows[0]["national_id"] == "1"
     table = read(data, filename="x.xlsx", sheet="two")
     assert table.rows[0]["national_id"] == "2" and table.sheet == "Two"
@@ -301,7 +305,14 @@ def test_cell_text_writes_a_cell_as_a_person_typed_it(value, text):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("35.25", "35.25"), ("۳۵٫۲۵", "35.25"), ("٣٥.٢٥", "35.25"), ("35/25", "35.25"), ("-4", "-4"), (".5", ".5")],
+    [
+        ("35.25", "35.25"),
+        ("۳۵٫۲۵", "35.25"),
+        ("٣٥.٢٥", "35.25"),
+        ("35/25", "35.25"),
+        ("-4", "-4"),
+        (".5", ".5"),
+    ],
 )
 def test_parse_decimal_accepts_every_digit_script_and_the_persian_decimal_point(text, value):
     assert parse_decimal(text) == Decimal(value)
