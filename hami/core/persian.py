@@ -45,11 +45,14 @@ _SPACES = re.compile(r"\s+")
 _TO_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
+_TO_ASCII_DIGITS = str.maketrans(
+    {**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}}
+)
+
+
 def to_ascii_digits(text: str) -> str:
     """Persian and Arabic-Indic digits become ASCII digits; nothing else changes."""
-    return text.translate(
-        {**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}}
-    )
+    return text.translate(_TO_ASCII_DIGITS)
 
 
 def to_persian_digits(text: str) -> str:

@@ -82,8 +82,9 @@ class RowError:
 class ImportResult:
     """What an import did: `created` objects, or nothing and every `errors` entry.
 
-    `rows` counts the data rows read and `valid` the rows without a problem; on a dry run nothing
-    is written and `created` says how many objects would have been.
+    `rows` counts the data rows read (of every table: standards and requirements), `valid` the
+    objects that passed every check; on a dry run nothing is written and `created` says how many
+    objects would have been.
     """
 
     rows: int = 0
@@ -95,6 +96,11 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def has_sheets(self) -> bool:
+        """Whether the errors name their table (standards and requirements), so a page shows the column."""
+        return any(error.sheet for error in self.errors)
 
 
 class TabularError(Exception):

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from hami.core.errors import HamiError
 from hami.core.models import AuditEvent
 from hami.registry.access import can_write_units, unit_for_user, units_for_user
-from hami.core.errors import HamiError
 from hami.registry.forms import ImportForm, UnitForm, UnitSearchForm
 from hami.registry.imports import units_import
 from hami.registry.models import UnitStatus

@@ -550,18 +550,20 @@ def standards_import(
     if errors or standards_table is None:
         return ImportResult(dry_run=dry_run, errors=errors)
     requirement_rows = requirements_table.rows if requirements_table else []
+    requirement_errors = requirements_table.errors if requirements_table else []
+    standard_count = len(standards_table.rows) + len(standards_table.errors)
     result = ImportResult(
-        rows=len(standards_table.rows) + len(standards_table.errors),
+        rows=standard_count + len(requirement_rows) + len(requirement_errors),
         dry_run=dry_run,
-        errors=[*standards_table.errors, *(requirements_table.errors if requirements_table else [])],
+        errors=[*standards_table.errors, *requirement_errors],
     )
-    if not result.rows:
+    if not standard_count:
         result.errors.append(
             RowError(0, "", _("The file has a header but no rows to import."), sheet=STANDARDS_SHEET)
         )
         return result
 
-    report("validating", result.rows + len(requirement_rows))
+    report("validating", result.rows)
     checker = _Checker()
     seen: dict[Key, int] = {}  # key → the row it is first on
     valid: dict[Key, _StandardRow] = {}

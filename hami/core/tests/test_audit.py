@@ -88,5 +88,6 @@ def test_postgresql_trigger_refuses_update():
     from django.db.utils import ProgrammingError
 
     _record(1)
-    with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    refused = pytest.raises(ProgrammingError, match="append-only")
+    with refused, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET reason = 'x'")

@@ -113,7 +113,12 @@ def test_officer_registers_a_unit_by_form(client, qazvin_officer, qazvin_county)
     client.force_login(qazvin_officer)
     response = client.post(
         reverse("registry:unit_new"),
-        {"national_id": "۱۰۳۸۰۲۸۴۷۹۰", "name_fa": "صنايع نوين", "county": qazvin_county.pk, "size_class": "small"},
+        {
+            "national_id": "۱۰۳۸۰۲۸۴۷۹۰",
+            "name_fa": "صنايع نوين",
+            "county": qazvin_county.pk,
+            "size_class": "micro",
+        },
     )
     unit = ProductionUnit.objects.get()
     assert response.status_code == 302 and unit.name_fa == "صنایع نوین"
