@@ -3,7 +3,8 @@
 from django.db.models import Count, Q
 
 from hami.core.models import AuditEvent, Role, User
-from hami.labs.models import ApprovalStatus, InspectionCompany, Lab
+from hami.labs.access import companies_for_user, labs_for_user
+from hami.labs.models import ApprovalStatus
 from hami.registry.access import units_for_user
 from hami.registry.models import Product, UnitStatus
 from hami.standards.models import Standard
@@ -12,7 +13,7 @@ from hami.standards.models import Standard
 def office_overview(user: User) -> dict:
     """Counts for national and provincial staff, scoped like the unit list."""
     units = units_for_user(user)
-    labs = Lab.objects.all() if user.is_national else Lab.objects.filter(province_id=user.province_id)
+    labs = labs_for_user(user)
     mandatory_ids = list(Standard.objects.mandatory_on().values_list("pk", flat=True))
     products = Product.objects.filter(unit__in=units)
     by_county = (
@@ -40,13 +41,11 @@ def unit_rep_overview(user: User) -> dict:
 
 
 def lab_overview(user: User) -> dict:
-    return {"labs": list(Lab.objects.filter(memberships__user=user).select_related("province", "county"))}
+    return {"labs": list(labs_for_user(user))}
 
 
 def company_overview(user: User) -> dict:
-    return {
-        "companies": list(InspectionCompany.objects.filter(memberships__user=user).select_related("province"))
-    }
+    return {"companies": list(companies_for_user(user))}
 
 
 OVERVIEWS = {
