@@ -58,7 +58,7 @@ format: install
 ## messages: refresh locale/fa from the code, then compile
 messages: install
 	$(PY) manage.py makemessages -l fa --no-obsolete --add-location file -i ".venv/*" -i ".tools/*" -i "var/*"
-	$(PY) manage.py compilemessages -l fa
+	$(PY) manage.py compilemessages -l fa -i ".venv" -i ".tools" -i "var"
 
 ## openapi: regenerate the committed schema docs/openapi.json
 openapi: install

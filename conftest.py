@@ -7,6 +7,7 @@
 """
 
 import pytest
+from django.utils import translation
 
 from hami.core.models import County, Province, Role, User
 
@@ -115,3 +116,10 @@ def lab_user(qazvin_county) -> User:
     user = make_user("lab-user", Role.LAB_STAFF)
     LabMembership.objects.create(user=user, lab=lab)
     return user
+
+
+@pytest.fixture
+def in_english():
+    """For tests that assert messages in English; the suite otherwise runs in Persian, the default."""
+    with translation.override("en"):
+        yield

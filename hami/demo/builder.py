@@ -226,10 +226,7 @@ def _catalogue(rng: random.Random, admin: User, summary: DemoSummary):
             ics=s["ics"],
             scheme=s["scheme"],
             is_mandatory=mandatory,
-            # Mandatory from a date after the revision year (deterministic, in the past).
-            mandatory_from=dt.date(min(s["year"] + 1 + rng.randrange(3), 2025), 1 + rng.randrange(12), 1)
-            if mandatory
-            else None,
+            mandatory_from=_mandatory_from(rng, s["year"]) if mandatory else None,
         )
         standard.search_text = standard_search_text(standard)
         standards.append(standard)
@@ -267,6 +264,13 @@ def _catalogue(rng: random.Random, admin: User, summary: DemoSummary):
     summary.requirements = len(requirements)
     summary.categories = len(categories)
     return categories, standards
+
+
+def _mandatory_from(rng: random.Random, year: int) -> dt.date:
+    """Mostly a date after the revision year; one in twelve becomes mandatory only next Nowruz."""
+    if rng.random() < 1 / 12:
+        return dt.date(2027, 3, 21)  # 1 Farvardin 1406
+    return dt.date(min(year + 1 + rng.randrange(3), 2025), 1 + rng.randrange(12), 1)
 
 
 def _unit_name(rng: random.Random, category: ProductCategory | None) -> tuple[str, str]:
@@ -339,7 +343,7 @@ def _units(rng: random.Random, admin: User, province: Province, count: int, weig
 def _products(rng: random.Random, admin: User, units, categories, summary: DemoSummary) -> None:
     """About one unit in eight makes products under mandatory standards (≈800 products in Qazvin)."""
     mandatory_codes = set(
-        ProductCategory.objects.filter(standards__is_mandatory=True).values_list("code", flat=True)
+        ProductCategory.objects.filter(standards__in=Standard.objects.mandatory_on()).values_list("code", flat=True)
     )
     vocab_by_code = {c["code"]: c for c in vocab.CATEGORIES}
     today = timezone.localdate()

@@ -20,6 +20,8 @@ from hami.core.tabular import (
     read_table,
 )
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 REQUIRED = ("national_id", "name_fa")
 OPTIONAL = ("latitude",)
 

@@ -69,3 +69,14 @@ def test_static_assets_are_served_locally(client):
     ):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_pages_stay_persian_for_an_english_browser_until_the_user_switches(client):
+    assert '<html lang="fa" dir="rtl">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").text
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en" dir="ltr">' in client.get("/", HTTP_ACCEPT_LANGUAGE="fa").text
+
+
+def test_unknown_language_cookie_falls_back_to_persian(client):
+    client.cookies["django_language"] = "xx"
+    assert '<html lang="fa" dir="rtl">' in client.get("/").text

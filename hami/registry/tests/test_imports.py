@@ -10,7 +10,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from hami.core.audit import verify_chain
 from hami.core.identifiers import clean_digits, make_legal_id
@@ -19,20 +18,13 @@ from hami.registry.imports import units_import
 from hami.registry.models import ProductionUnit, SizeClass, UnitStatus
 from hami.registry.services import unit_search_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
 
 HEADER = [
     "national_id", "name_fa", "name_en", "province", "county", "address", "isic", "size_class", "status",
     "latitude", "longitude",
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """Messages are asserted in English; the suite runs with Persian as the default language."""
-    with translation.override("en"):
-        yield
 
 
 def legal_id(n: int) -> str:

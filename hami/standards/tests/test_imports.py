@@ -9,7 +9,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from hami.core.audit import verify_chain
 from hami.core.models import AuditEvent, EventType
@@ -17,7 +16,7 @@ from hami.standards.imports import standards_import
 from hami.standards.models import ProductCategory, Requirement, Standard, StandardStatus
 from hami.standards.services import standard_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 SAMPLES = Path(__file__).resolve().parents[3] / "docs" / "samples"
 
 STANDARD_HEADER = [
@@ -28,13 +27,6 @@ REQUIREMENT_HEADER = [
     "number", "year", "clause", "title_fa", "title_en", "test_method", "limit_kind", "low", "high", "unit",
     "severity",
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def in_english():
-    """Messages are asserted in English; the suite runs with Persian as the default language."""
-    with translation.override("en"):
-        yield
 
 
 def standard_row(number: int = 1053, year: int = 1402, **values) -> dict[str, str]:
