@@ -342,9 +342,8 @@ def _units(rng: random.Random, admin: User, province: Province, count: int, weig
 
 def _products(rng: random.Random, admin: User, units, categories, summary: DemoSummary) -> None:
     """About one unit in eight makes products under mandatory standards (≈800 products in Qazvin)."""
-    mandatory_codes = set(
-        ProductCategory.objects.filter(standards__in=Standard.objects.mandatory_on()).values_list("code", flat=True)
-    )
+    mandatory_today = ProductCategory.objects.filter(standards__in=Standard.objects.mandatory_on())
+    mandatory_codes = set(mandatory_today.values_list("code", flat=True))
     vocab_by_code = {c["code"]: c for c in vocab.CATEGORIES}
     today = timezone.localdate()
     sites, products, managers = [], [], []
