@@ -77,6 +77,7 @@ TEMPLATES = [
 ]
 
 # SQLite under var/ is the embedded default; DATABASE_URL=postgres://... selects PostgreSQL.
+(BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'hami.sqlite3'}",
