@@ -1,5 +1,6 @@
 """The API's authentication (session or bearer token), error handlers and the core endpoints."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -43,6 +44,11 @@ def install_error_handlers(api) -> None:
     def hami_error(request, exc: HamiError):
         body = {"code": str(exc.code), "message": exc.message, "field": exc.field}
         return api.create_response(request, body, status=exc.status)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        message = str(exc) or _("Your role does not allow this.")
+        return api.create_response(request, {"code": "forbidden", "message": message}, status=403)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -2,11 +2,18 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from hami.core.api import Error
+from hami.core.errors import HamiError
+from hami.core.models import County
 from hami.registry.access import unit_for_user, units_for_user
+from hami.registry.error_codes import RegistryErrorCode
+from hami.registry.models import SizeClass, UnitStatus
 from hami.registry.selectors import unit_products, unit_search
+from hami.registry.services import unit_create, unit_update
 
 router = Router(tags=["registry"])
 
@@ -91,3 +98,63 @@ def get_unit(request, unit_id: str):
 def get_unit_products(request, unit_id: str):
     """Each product with the standards mandatory for its category today."""
     return unit_products(unit_for_user(request.auth, unit_id))
+
+
+class UnitIn(Schema):
+    national_id: str
+    name_fa: str
+    name_en: str = ""
+    province: str
+    county: str
+    address: str = ""
+    isic: str = ""
+    size_class: SizeClass = SizeClass.SMALL
+    status: UnitStatus = UnitStatus.ACTIVE
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+class UnitPatch(Schema):
+    national_id: str | None = None
+    name_fa: str | None = None
+    name_en: str | None = None
+    province: str | None = None
+    county: str | None = None
+    address: str | None = None
+    isic: str | None = None
+    size_class: SizeClass | None = None
+    status: UnitStatus | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    reason: str = ""
+
+
+def _county(province: str, county: str) -> County:
+    try:
+        return County.objects.select_related("province").get(province__code=province, code=county)
+    except County.DoesNotExist as exc:
+        raise HamiError(
+            RegistryErrorCode.INVALID,
+            _("No county {county} in province {province}.").format(county=county, province=province),
+            field="county",
+        ) from exc
+
+
+@router.post("/units", response={201: UnitOut, 400: Error, 403: Error}, summary="Register a production unit")
+def create_unit(request, payload: UnitIn):
+    """Raises 403 outside your province, 400 with `code` and `field` for bad data (e.g. check digit)."""
+    data = payload.dict()
+    county = _county(data.pop("province"), data.pop("county"))
+    return Status(201, unit_create(actor=request.auth, county=county, **data))
+
+
+@router.patch("/units/{unit_id}", response={200: UnitOut, 400: Error, 403: Error}, summary="Change a unit")
+def update_unit(request, unit_id: str, payload: UnitPatch):
+    """Only the fields sent change; `reason` goes into the audit trail. 404 outside your scope."""
+    unit = unit_for_user(request.auth, unit_id, write=True)
+    data = payload.dict(exclude_unset=True)
+    reason = data.pop("reason", "")
+    province, county = data.pop("province", None), data.pop("county", None)
+    if county is not None:
+        data["county"] = _county(province or unit.province.code, county)
+    return unit_update(actor=request.auth, unit=unit, reason=reason, **data)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hami.core.models import County, User
-from hami.registry.models import SizeClass
+from hami.registry.models import SizeClass, UnitStatus
 
 
 class UnitSearchForm(forms.Form):
@@ -33,3 +33,10 @@ class UnitForm(forms.Form):
         if not user.is_national:
             counties = counties.filter(province_id=user.province_id)
         self.fields["county"].queryset = counties
+
+
+class UnitEditForm(UnitForm):
+    status = forms.ChoiceField(label=_("Status"), choices=UnitStatus.choices)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=500, required=False)
+
+    field_order = [*UnitForm.base_fields, "status", "reason"]

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.unit_new, name="unit_new"),
     path("import/", views.unit_import, name="unit_import"),
     path("<uuid:public_id>/", views.unit_detail, name="unit_detail"),
+    path("<uuid:public_id>/edit/", views.unit_edit, name="unit_edit"),
 ]

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods
 from hami.core.errors import HamiError
 from hami.core.models import AuditEvent
 from hami.registry.access import can_write_units, unit_for_user, units_for_user
-from hami.registry.forms import ImportForm, UnitForm, UnitSearchForm
+from hami.registry.forms import ImportForm, UnitEditForm, UnitForm, UnitSearchForm
 from hami.registry.imports import units_import
 from hami.registry.models import UnitStatus
 from hami.registry.selectors import unit_products, unit_search
-from hami.registry.services import unit_create
+from hami.registry.services import UNIT_FIELDS, unit_create, unit_update
 
 PAGE_SIZE = 25
 
@@ -91,3 +91,21 @@ def unit_new(request):
             messages.success(request, _("Unit {name} registered.").format(name=unit.name_fa))
             return redirect("registry:unit_detail", public_id=unit.public_id)
     return render(request, "registry/unit_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, public_id):
+    unit = unit_for_user(request.user, public_id, write=True)
+    initial = {field: getattr(unit, field) for field in UNIT_FIELDS} | {"county": unit.county_id}
+    form = UnitEditForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k in UNIT_FIELDS}
+        try:
+            unit_update(actor=request.user, unit=unit, reason=form.cleaned_data["reason"], **changes)
+        except HamiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Unit {name} updated.").format(name=unit.name_fa))
+            return redirect("registry:unit_detail", public_id=unit.public_id)
+    return render(request, "registry/unit_form.html", {"form": form, "unit": unit})

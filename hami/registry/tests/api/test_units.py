@@ -1,6 +1,7 @@
 import pytest
 
 from hami.core.tokens import api_token_create
+from hami.registry.models import ProductionUnit
 from hami.registry.tests.factories import ProductFactory
 from hami.standards.tests.factories import CategoryFactory, StandardFactory
 
@@ -100,3 +101,88 @@ def test_provinces_are_public_with_counties(client):
         "takestan",
         "avaj",
     }
+
+
+NEW_UNIT = {"national_id": "۱۰۳۸۰۲۸۴۷۹۰", "name_fa": "صنايع نوين", "province": "qazvin", "county": "takestan"}
+
+
+def test_officer_registers_a_unit_through_the_api(client, bearer):
+    response = client.post("/api/v1/units", NEW_UNIT, content_type="application/json", **bearer)
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["national_id"], body["name_fa"], body["county"]) == ("10380284790", "صنایع نوین", "takestan")
+
+
+def test_registering_in_another_province_is_403_and_writes_nothing(client, bearer):
+    payload = NEW_UNIT | {"province": "tehran", "county": "tehran"}
+    response = client.post("/api/v1/units", payload, content_type="application/json", **bearer)
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert not ProductionUnit.objects.exists()
+
+
+def test_bad_check_digit_is_400_naming_the_field(client, bearer):
+    payload = NEW_UNIT | {"national_id": "10380284791"}
+    response = client.post("/api/v1/units", payload, content_type="application/json", **bearer)
+    assert response.status_code == 400
+    assert response.json()["field"] == "national_id" and response.json()["code"] == "invalid"
+
+
+def test_unknown_county_and_bad_enum_are_clear_errors(client, bearer):
+    response = client.post(
+        "/api/v1/units", NEW_UNIT | {"county": "atlantis"}, content_type="application/json", **bearer
+    )
+    assert response.status_code == 400 and response.json()["field"] == "county"
+    response = client.post(
+        "/api/v1/units", NEW_UNIT | {"size_class": "huge"}, content_type="application/json", **bearer
+    )
+    assert response.status_code == 422
+    assert not ProductionUnit.objects.exists()
+
+
+def test_patch_changes_only_sent_fields_and_audits_the_reason(client, bearer, qazvin_unit):
+    response = client.patch(
+        f"/api/v1/units/{qazvin_unit.public_id}",
+        {"status": "idle", "reason": "توقف موقت"},
+        content_type="application/json",
+        **bearer,
+    )
+    assert response.status_code == 200 and response.json()["status"] == "idle"
+    qazvin_unit.refresh_from_db()
+    assert qazvin_unit.status == "idle" and qazvin_unit.name_en == "Kimia Gostar Alborz Food Industries"
+    from hami.core.models import AuditEvent
+
+    assert AuditEvent.objects.latest("seq").reason == "توقف موقت"
+
+
+def test_tehran_officer_cannot_change_a_qazvin_unit_through_the_api(client, tehran_officer, qazvin_unit):
+    _token, key = api_token_create(actor=None, user=tehran_officer, name="t")
+    response = client.patch(
+        f"/api/v1/units/{qazvin_unit.public_id}",
+        {"name_fa": "تغییر"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 404
+    qazvin_unit.refresh_from_db()
+    assert qazvin_unit.name_fa != "تغییر"
+
+
+def test_inspector_gets_403_on_patch(client, qazvin_inspector, qazvin_unit):
+    _token, key = api_token_create(actor=None, user=qazvin_inspector, name="t")
+    response = client.patch(
+        f"/api/v1/units/{qazvin_unit.public_id}",
+        {"name_fa": "تغییر"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 403
+
+
+def test_session_writes_need_the_csrf_token(qazvin_officer):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(qazvin_officer)
+    response = client.post("/api/v1/units", NEW_UNIT, content_type="application/json")
+    assert response.status_code == 403
+    assert not ProductionUnit.objects.exists()
