@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hami.standards",
     "hami.registry",
     "hami.labs",
+    "hami.licensing",
     "hami.dashboard",
     "hami.demo",
 ]
@@ -154,3 +155,24 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Public verification and complaints are limited per client (hami.core.ratelimit).
+HAMI_VERIFY_RATE = env_str("HAMI_VERIFY_RATE") or "120/min"
+HAMI_COMPLAINT_RATE = env_str("HAMI_COMPLAINT_RATE") or "5/h"
+HAMI_TRUSTED_PROXIES = env_int("HAMI_TRUSTED_PROXIES", 0)  # how many proxies set X-Forwarded-For
+
+CACHES = {
+    "default": {
+        "BACKEND": env_str("HAMI_CACHE_BACKEND") or "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": env_str("HAMI_CACHE_LOCATION") or "hami",
+    }
+}
+
+# Encrypts the offices' private signing keys at rest (defaults to the secret key).
+HAMI_SIGNING_SECRET = env_str("HAMI_SIGNING_SECRET")
+
+# Years a standard-mark licence runs, per ISO/IEC 17067 scheme; "default" for the rest.
+HAMI_LICENCE_VALIDITY_YEARS = {"default": env_int("HAMI_LICENCE_VALIDITY_YEARS", 3)}
+
+# The Iranian week: Friday is off; whether Thursday is a working day differs between offices.
+HAMI_THURSDAY_IS_WORKING_DAY = env_bool("HAMI_THURSDAY_IS_WORKING_DAY", True)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("hami.dashboard.urls")),
     path("units/", include("hami.registry.urls")),
     path("standards/", include("hami.standards.urls")),
+    path("verify/", include("hami.licensing.urls_public")),
 ]

@@ -107,6 +107,34 @@ class User(AbstractUser):
         return self.role in PROVINCE_SCOPED_ROLES
 
 
+class Holiday(models.Model):
+    """A public holiday (تعطیل رسمی) the national admin keeps; a province may add its own."""
+
+    date = models.DateField(_("date"))
+    name_fa = models.CharField(_("name (Persian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="holidays",
+        verbose_name=_("province"),
+        help_text=_("Empty for a national holiday."),
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "province"], name="holiday_unique_per_province")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name_fa}"
+
+
 class EventType(models.TextChoices):
     """Every kind of state change the audit trail records."""
 
@@ -125,6 +153,22 @@ class EventType(models.TextChoices):
     LAB_CREATED = "lab.created", _("Lab created")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    UNIT_FAST_TRACK_SET = "unit.fast_track_set", _("Fast track set")
+    APPLICATION_CREATED = "application.created", _("Application created")
+    APPLICATION_MOVED = "application.moved", _("Application moved to a new step")
+    APPLICATION_UPDATED = "application.updated", _("Application updated")
+    COMMITTEE_MEETING_CREATED = "committee.meeting_created", _("Committee meeting created")
+    DECISION_RECORDED = "committee.decision", _("Committee decision recorded")
+    LICENCE_GRANTED = "licence.granted", _("Licence granted")
+    LICENCE_RENEWED = "licence.renewed", _("Licence renewed")
+    LICENCE_AMENDED = "licence.amended", _("Licence amended")
+    LICENCE_SUSPENDED = "licence.suspended", _("Licence suspended")
+    LICENCE_REINSTATED = "licence.reinstated", _("Licence reinstated")
+    LICENCE_REVOKED = "licence.revoked", _("Licence revoked")
+    LICENCE_EXPIRED = "licence.expired", _("Licence expired")
+    SIGNING_KEY_CREATED = "signing_key.created", _("Signing key created")
+    SIGNING_KEY_RETIRED = "signing_key.retired", _("Signing key retired")
+    COMPLAINT_FILED = "complaint.filed", _("Complaint filed")
     DEMO_BUILT = "demo.built", _("Demo province built")
 
 

@@ -45,6 +45,10 @@ class ProductionUnit(BilingualName, BaseModel):
     status = models.CharField(
         _("status"), max_length=8, choices=UnitStatus.choices, default=UnitStatus.ACTIVE
     )
+    # The unit's standing. Until the incentives issue computes it, office staff set the fast track
+    # by hand, with a reason (registry.services.unit_set_fast_track).
+    fast_track = models.BooleanField(_("fast track"), default=False)
+    fast_track_reason = models.CharField(_("why the fast track"), max_length=300, blank=True)
     # Folded names and identifier (hami.core.persian.search_key), written by the services.
     search_text = models.TextField(editable=False, default="")
 

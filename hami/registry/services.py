@@ -245,3 +245,24 @@ def unit_membership_add(*, actor: User, unit: ProductionUnit, user: User) -> Uni
         details={"representative_added": user.get_username()},
     )
     return membership
+
+
+@transaction.atomic
+def unit_set_fast_track(*, actor: User, unit: ProductionUnit, enabled: bool, reason: str) -> ProductionUnit:
+    """Put a unit on (or take it off) the licensing fast track. Raises Forbidden, HamiError(INVALID)."""
+    _check_writer(actor, unit.county)
+    if not reason.strip():
+        raise HamiError(RegistryErrorCode.INVALID, _("Give the reason for this decision."), field="reason")
+    unit = ProductionUnit.objects.select_for_update().get(pk=unit.pk)
+    unit.fast_track = enabled
+    unit.fast_track_reason = reason.strip() if enabled else ""
+    unit.save(update_fields=["fast_track", "fast_track_reason", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.UNIT_FAST_TRACK_SET,
+        obj=unit,
+        province=unit.province,
+        reason=reason.strip(),
+        details={"fast_track": enabled},
+    )
+    return unit

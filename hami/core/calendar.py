@@ -1,0 +1,34 @@
+"""The office calendar: working days with the holidays from the database and the configured week."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q
+
+from hami.core import workdays
+from hami.core.models import Holiday, Province
+
+
+def holidays_for(province: Province | None, start: dt.date, end: dt.date) -> set[dt.date]:
+    scope = Q(province__isnull=True) | Q(province=province) if province else Q(province__isnull=True)
+    return set(Holiday.objects.filter(scope, date__range=(start, end)).values_list("date", flat=True))
+
+
+def add_working_days(start: dt.date, days: int, province: Province | None = None) -> dt.date:
+    # Holidays are at most a few a week: three calendar weeks per working week is a safe window.
+    window_end = start + dt.timedelta(days=days * 3 + 21)
+    return workdays.add_working_days(
+        start,
+        days,
+        holidays=holidays_for(province, start, window_end),
+        thursday_works=settings.HAMI_THURSDAY_IS_WORKING_DAY,
+    )
+
+
+def working_days_between(start: dt.date, end: dt.date, province: Province | None = None) -> int:
+    return workdays.working_days_between(
+        start,
+        end,
+        holidays=holidays_for(province, start, end),
+        thursday_works=settings.HAMI_THURSDAY_IS_WORKING_DAY,
+    )

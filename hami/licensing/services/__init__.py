@@ -1,0 +1,1 @@
+"""Every write of licensing, one module per aggregate: applications, committee, licences, keys."""

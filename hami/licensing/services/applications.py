@@ -1,0 +1,292 @@
+"""Applications for a licence or a renewal, through their steps (hami/licensing/workflow.py)."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hami.core import calendar
+from hami.core.audit import audit
+from hami.core.errors import Forbidden, HamiError
+from hami.core.models import EventType, User
+from hami.licensing import workflow
+from hami.licensing.access import acts_as
+from hami.licensing.error_codes import LicensingErrorCode
+from hami.licensing.models import (
+    OPEN_STATES,
+    Application,
+    ApplicationKind,
+    ApplicationState,
+    Deficiency,
+    Licence,
+    StepVisit,
+    TestOutcome,
+    TimeTarget,
+    Track,
+)
+from hami.registry.models import Product, ProductionUnit, Site
+
+# Working days each step may take when no TimeTarget row says otherwise (issue #3's examples).
+DEFAULT_TARGETS = {
+    (ApplicationState.SUBMITTED, Track.NORMAL): 3,  # completeness check
+    (ApplicationState.SUBMITTED, Track.FAST): 2,
+    (ApplicationState.AUDIT, Track.NORMAL): 15,  # factory audit and sampling
+    (ApplicationState.TESTING, Track.NORMAL): 20,  # lab tests
+    (ApplicationState.TESTING, Track.FAST): 5,
+    (ApplicationState.READY, Track.NORMAL): 7,  # committee decision after the last result
+    (ApplicationState.READY, Track.FAST): 2,
+}
+# The fast track's promise, from submission to decision (issue #3: 7 days).
+FAST_TRACK_DECISION_DAYS = 7
+
+
+def _target_days(application: Application, state: str) -> int | None:
+    rows = TimeTarget.objects.filter(
+        state=state, track=application.track, province__in=[application.province_id]
+    )
+    row = (
+        rows.first() or TimeTarget.objects.filter(state=state, track=application.track, province=None).first()
+    )
+    if row is not None:
+        return row.working_days
+    return DEFAULT_TARGETS.get((state, application.track))
+
+
+def _due_on(application: Application, state: str, today: dt.date) -> dt.date | None:
+    days = _target_days(application, state)
+    return None if days is None else calendar.add_working_days(today, days, application.province)
+
+
+def _move(
+    application: Application, target: str, *, actor: User, reason: str = "", details=None
+) -> Application:
+    """Check the move and the actor's right to it, then record it (the caller holds the row lock)."""
+    source = application.state
+    party = workflow.party_for(source, target)
+    if party is None:
+        raise HamiError(
+            LicensingErrorCode.WRONG_STATE,
+            _("An application in state “{state}” cannot go to “{target}”.").format(
+                state=ApplicationState(source).label, target=ApplicationState(target).label
+            ),
+        )
+    if not acts_as(actor, party, province_id=application.province_id, unit_id=application.unit_id):
+        raise Forbidden(LicensingErrorCode.FORBIDDEN, _("Your role may not make this move."))
+    now = timezone.now()
+    StepVisit.objects.filter(application=application, left_at__isnull=True).update(left_at=now)
+    application.state = target
+    application.state_since = now
+    application.due_on = _due_on(application, target, timezone.localdate(now))
+    if target in workflow.FINAL:
+        application.closed_at = now
+    if target == ApplicationState.SUBMITTED and application.submitted_at is None:
+        application.submitted_at = now
+    application.save(
+        update_fields=["state", "state_since", "due_on", "closed_at", "submitted_at", "updated_at"]
+    )
+    StepVisit.objects.create(
+        application=application,
+        state=target,
+        entered_at=now,
+        due_on=application.due_on,
+        actor=actor,
+        reason=reason,
+    )
+    audit(
+        actor=actor,
+        event_type=EventType.APPLICATION_MOVED,
+        obj=application,
+        province=application.province,
+        reason=reason,
+        details={"from": source, "to": target, **(details or {})},
+    )
+    return application
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("province", "unit").get(pk=application.pk)
+
+
+def _number(province_code: str) -> str:
+    year = timezone.localdate().year
+    prefix = f"{province_code[:3].upper()}-{year}-"
+    last = (
+        Application.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    )
+    sequence = int(last[0].rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{sequence:06d}"
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor: User,
+    product: Product,
+    standard,
+    site: Site | None = None,
+    licence: Licence | None = None,
+) -> Application:
+    """A draft for a new licence (or a renewal of `licence`), prefilled from the registry.
+
+    Raises Forbidden, HamiError(INVALID / OPEN_APPLICATION_EXISTS)."""
+    unit = ProductionUnit.objects.select_related("province").get(pk=product.unit_id)
+    if not acts_as(actor, workflow.Party.UNIT, province_id=unit.province_id, unit_id=unit.pk) and not acts_as(
+        actor, workflow.Party.OFFICE, province_id=unit.province_id, unit_id=unit.pk
+    ):
+        raise Forbidden(LicensingErrorCode.FORBIDDEN, _("You may not apply for this unit."))
+    if not product.category.standards.filter(pk=standard.pk).exists():
+        raise HamiError(
+            LicensingErrorCode.INVALID,
+            _("{standard} does not apply to products of this category.").format(standard=standard.code),
+            field="standard",
+        )
+    if site is not None and site.unit_id != unit.pk:
+        raise HamiError(LicensingErrorCode.INVALID, _("The site belongs to another unit."), field="site")
+    if licence is not None and (licence.unit_id != unit.pk or licence.standard_id != standard.pk):
+        raise HamiError(
+            LicensingErrorCode.INVALID, _("The licence renewed is for another product."), field="licence"
+        )
+    if Application.objects.filter(product=product, standard=standard, state__in=OPEN_STATES).exists():
+        raise HamiError(
+            LicensingErrorCode.OPEN_APPLICATION_EXISTS,
+            _("An application for this product and standard is already under way."),
+        )
+    fast = bool(unit.fast_track)
+    application = Application.objects.create(
+        number=_number(unit.province.code),
+        kind=ApplicationKind.RENEWAL if licence else ApplicationKind.NEW,
+        track=Track.FAST if fast else Track.NORMAL,
+        fast_track_reason=unit.fast_track_reason if fast else "",
+        unit=unit,
+        site=site or product.site,
+        product=product,
+        standard=standard,
+        province=unit.province,
+        licence=licence,
+        state=ApplicationState.DRAFT,
+        state_since=timezone.now(),
+        created_by=actor,
+    )
+    StepVisit.objects.create(
+        application=application, state=ApplicationState.DRAFT, entered_at=application.state_since, actor=actor
+    )
+    audit(
+        actor=actor,
+        event_type=EventType.APPLICATION_CREATED,
+        obj=application,
+        province=application.province,
+        details={"number": application.number, "kind": application.kind, "track": application.track},
+    )
+    return application
+
+
+@transaction.atomic
+def application_submit(*, actor: User, application: Application) -> Application:
+    """Send a draft, or a returned application with every deficiency answered, to the office.
+
+    Raises Forbidden, HamiError(WRONG_STATE / UNANSWERED_DEFICIENCIES)."""
+    application = _locked(application)
+    if (
+        application.state == ApplicationState.RETURNED
+        and application.deficiencies.filter(answered_at=None).exists()
+    ):
+        raise HamiError(
+            LicensingErrorCode.UNANSWERED_DEFICIENCIES,
+            _("Answer every deficiency before sending the application again."),
+        )
+    return _move(application, ApplicationState.SUBMITTED, actor=actor)
+
+
+@transaction.atomic
+def application_return(*, actor: User, application: Application, deficiencies: list[str]) -> Application:
+    """Completeness check failed: return to the unit with the list of what is missing.
+
+    Raises Forbidden, HamiError(WRONG_STATE / INVALID)."""
+    items = [text.strip() for text in deficiencies if text and text.strip()]
+    if not items:
+        raise HamiError(LicensingErrorCode.INVALID, _("Name at least one deficiency."), field="deficiencies")
+    application = _locked(application)
+    _move(
+        application,
+        ApplicationState.RETURNED,
+        actor=actor,
+        reason="\n".join(items),
+        details={"count": len(items)},
+    )
+    Deficiency.objects.bulk_create(
+        Deficiency(application=application, text=text, raised_by=actor) for text in items
+    )
+    return application
+
+
+@transaction.atomic
+def deficiency_answer(*, actor: User, deficiency: Deficiency, answer: str) -> Deficiency:
+    """The unit's answer to one deficiency. Raises Forbidden, HamiError(WRONG_STATE / INVALID)."""
+    application = _locked(deficiency.application)
+    if not acts_as(
+        actor, workflow.Party.UNIT, province_id=application.province_id, unit_id=application.unit_id
+    ):
+        raise Forbidden(LicensingErrorCode.FORBIDDEN, _("Only the unit answers its deficiencies."))
+    if application.state != ApplicationState.RETURNED:
+        raise HamiError(LicensingErrorCode.WRONG_STATE, _("The application is not waiting for answers."))
+    if not answer.strip():
+        raise HamiError(LicensingErrorCode.INVALID, _("Write an answer."), field="answer")
+    deficiency.answer = answer.strip()
+    deficiency.answered_at = timezone.now()
+    deficiency.save(update_fields=["answer", "answered_at", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.APPLICATION_UPDATED,
+        obj=application,
+        province=application.province,
+        details={"deficiency_answered": deficiency.pk},
+    )
+    return deficiency
+
+
+@transaction.atomic
+def application_accept(*, actor: User, application: Application) -> Application:
+    """Completeness check passed: schedule the factory audit, or on the fast track go to testing.
+
+    Raises Forbidden, HamiError(WRONG_STATE)."""
+    application = _locked(application)
+    target = ApplicationState.TESTING if application.track == Track.FAST else ApplicationState.AUDIT
+    return _move(application, target, actor=actor)
+
+
+@transaction.atomic
+def application_audit_done(*, actor: User, application: Application, note: str = "") -> Application:
+    """The factory audit happened and samples went to the lab. Raises Forbidden, HamiError(WRONG_STATE)."""
+    application = _locked(application)
+    return _move(application, ApplicationState.TESTING, actor=actor, reason=note)
+
+
+@transaction.atomic
+def application_record_tests(
+    *, actor: User, application: Application, passed: bool, note: str = ""
+) -> Application:
+    """Record the test outcome by hand (until test orders come from the labs) and send it to the committee.
+
+    Raises Forbidden, HamiError(WRONG_STATE)."""
+    application = _locked(application)
+    _move(application, ApplicationState.READY, actor=actor, reason=note, details={"passed": passed})
+    application.test_outcome = TestOutcome.PASSED if passed else TestOutcome.FAILED
+    application.test_note = note
+    application.save(update_fields=["test_outcome", "test_note", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
+    """The unit withdraws its application. Raises Forbidden, HamiError(WRONG_STATE)."""
+    application = _locked(application)
+    return _move(application, ApplicationState.WITHDRAWN, actor=actor, reason=reason)
+
+
+def close_application(*, actor: User, application: Application, granted: bool, reason: str) -> Application:
+    """The committee's decision on a locked application (called by committee_decide only)."""
+    target = ApplicationState.GRANTED if granted else ApplicationState.REFUSED
+    return _move(application, target, actor=actor, reason=reason)

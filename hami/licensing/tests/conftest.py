@@ -1,0 +1,57 @@
+import pytest
+
+from hami.licensing.models import Licence, SanctionReason
+from hami.licensing.services.applications import (
+    application_accept,
+    application_audit_done,
+    application_create,
+    application_record_tests,
+    application_submit,
+)
+from hami.licensing.services.committee import committee_decide
+from hami.licensing.services.keys import signing_key_rotate
+from hami.registry.tests.factories import ProductFactory
+from hami.standards.tests.factories import CategoryFactory, StandardFactory
+
+
+@pytest.fixture
+def milk_standard(db):
+    return StandardFactory(number=93, year=2020, title_fa="شیر پاستوریزه")
+
+
+@pytest.fixture
+def product(qazvin_unit, milk_standard):
+    category = CategoryFactory(code="dairy-milk", name_fa="شیر")
+    category.standards.add(milk_standard)
+    return ProductFactory(
+        unit=qazvin_unit, category=category, name="شیر پرچرب", brand="کیمیا", model="۱ لیتری"
+    )
+
+
+@pytest.fixture
+def qazvin_key(qazvin):
+    return signing_key_rotate(actor=None, province=qazvin)
+
+
+@pytest.fixture
+def sanction_reason(db):
+    return SanctionReason.objects.create(code="failed-surveillance-test", name_fa="مردودی در آزمون نظارتی")
+
+
+MEMBERS = ["مدیر کل", "معاون نظارت", "نماینده اتاق بازرگانی"]
+
+
+def ready_application(unit_rep, officer, inspector, product, standard):
+    application = application_create(actor=unit_rep, product=product, standard=standard)
+    application_submit(actor=unit_rep, application=application)
+    application_accept(actor=officer, application=application)
+    application_audit_done(actor=inspector, application=application)
+    return application_record_tests(actor=officer, application=application, passed=True)
+
+
+@pytest.fixture
+def licence(unit_rep, qazvin_officer, qazvin_inspector, product, milk_standard, qazvin_key) -> Licence:
+    application = ready_application(unit_rep, qazvin_officer, qazvin_inspector, product, milk_standard)
+    return committee_decide(
+        actor=qazvin_officer, application=application, grant=True, reason="قبول", members_present=MEMBERS
+    ).licence
