@@ -12,4 +12,5 @@ urlpatterns = [
     path("units/", include("hami.registry.urls")),
     path("standards/", include("hami.standards.urls")),
     path("verify/", include("hami.licensing.urls_public")),
+    path("licensing/", include("hami.licensing.urls")),
 ]

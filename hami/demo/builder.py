@@ -23,6 +23,7 @@ from hami.core.identifiers import make_legal_id, make_national_code
 from hami.core.models import County, EventType, Province, Role, User
 from hami.core.persian import normalize_text
 from hami.demo import vocab
+from hami.demo.licences import build_licensing
 from hami.labs.models import (
     ApprovalStatus,
     CompanyMembership,
@@ -78,6 +79,8 @@ class DemoSummary:
     requirements: int = 0
     categories: int = 0
     labs: int = 0
+    licences: int = 0
+    applications: int = 0
     logins: list[DemoLogin] | None = None
 
 
@@ -135,6 +138,15 @@ def build_demo(
         _products(rng, admin, unit_rows, categories, summary)
         progress("cooperating labs and inspection companies")
         labs, companies = _labs(rng, admin, qazvin, summary)
+        progress("licences, applications and signing keys")
+        products = list(
+            Product.objects.filter(unit__in=unit_rows)
+            .select_related("unit__province", "site", "category")
+            .prefetch_related("category__standards")
+            .order_by("pk")
+        )
+        made = build_licensing(rng=rng, admin=admin, provinces=[qazvin, tehran], products=products)
+        summary.licences, summary.applications = made["licences"], made["applications"]
         progress("demo users")
         summary.logins = _portal_users(qazvin, unit_rows, labs, companies)
         audit_many(

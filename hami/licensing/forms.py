@@ -10,3 +10,57 @@ class VerifyForm(forms.Form):
 class ComplaintForm(forms.Form):
     text = forms.CharField(label=_("What is wrong with the product?"), max_length=4000, widget=forms.Textarea)
     contact = forms.CharField(label=_("Phone or email (optional)"), max_length=200, required=False)
+
+
+class ApplyForm(forms.Form):
+    """A unit representative picks one of its products and a standard that applies to it."""
+
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None)
+    standard = forms.ModelChoiceField(label=_("Standard"), queryset=None)
+
+    def __init__(self, *args, products, standards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = products
+        self.fields["standard"].queryset = standards
+
+
+class ReturnForm(forms.Form):
+    deficiencies = forms.CharField(
+        label=_("Deficiencies, one per line"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+
+
+class TestsForm(forms.Form):
+    passed = forms.TypedChoiceField(
+        label=_("Outcome"), choices=[("1", _("Passed")), ("0", _("Failed"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    grant = forms.TypedChoiceField(
+        label=_("Decision"), choices=[("1", _("Grant")), ("0", _("Refuse"))], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    members_present = forms.CharField(
+        label=_("Members present, one per line"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def clean_members_present(self):
+        return [line.strip() for line in self.cleaned_data["members_present"].splitlines() if line.strip()]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class LicenceFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200)
+    state = forms.CharField(required=False, max_length=16)
+    expiring = forms.BooleanField(required=False)

@@ -35,7 +35,7 @@ def qazvin_key(qazvin):
 
 @pytest.fixture
 def sanction_reason(db):
-    return SanctionReason.objects.create(code="failed-surveillance-test", name_fa="مردودی در آزمون نظارتی")
+    return SanctionReason.objects.get(code="failed-surveillance-test")
 
 
 MEMBERS = ["مدیر کل", "معاون نظارت", "نماینده اتاق بازرگانی"]

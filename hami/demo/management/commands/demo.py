@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from hami.core.divisions import load_divisions
 from hami.core.models import County, Province
 from hami.demo.builder import DEMO_LOGINS, DEMO_PASSWORD, DemoExists, build_demo, has_data
+from hami.licensing.catalogue import load_sanction_reasons
+from hami.licensing.models import SanctionReason
 
 
 class Command(BaseCommand):
@@ -25,6 +27,7 @@ class Command(BaseCommand):
             self.stdout.write("emptying the database…")
             call_command("flush", interactive=False, verbosity=0)
             load_divisions(Province, County)
+            load_sanction_reasons(SanctionReason)
         elif has_data():
             if if_empty:
                 self.stdout.write("the database already has data: demo not rebuilt")
@@ -50,7 +53,8 @@ class Command(BaseCommand):
                 f"demo built in {elapsed:.1f}s: {summary.units} units, {summary.products} products "
                 f"({summary.mandatory_products} under mandatory standards), {summary.standards} standards "
                 f"({summary.mandatory_standards} mandatory, {summary.requirements} requirements), "
-                f"{summary.categories} categories, {summary.labs} labs"
+                f"{summary.categories} categories, {summary.labs} labs, {summary.licences} licences, "
+                f"{summary.applications} open applications"
             )
         )
         self._print_logins(summary.logins or DEMO_LOGINS)

@@ -56,7 +56,10 @@ def test_qr_payload_page_tells_genuine_from_forged(client, licence):
     response = client.get(reverse("verify_mark"), {"payload": payload})
     assert response.context["result"].verdict == "valid" and response.context["licence"] == licence
     forged = payload.replace(payload.split(".")[1][:4], "AAAA", 1)
-    assert client.get(reverse("verify_mark"), {"payload": forged}).context["result"].verdict in ("tampered", "malformed")
+    assert client.get(reverse("verify_mark"), {"payload": forged}).context["result"].verdict in (
+        "tampered",
+        "malformed",
+    )
     assert client.get(reverse("verify_mark"), {"payload": "garbage"}).status_code == 200
 
 

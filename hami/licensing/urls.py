@@ -1,0 +1,19 @@
+from django.urls import path
+
+from hami.licensing import views
+
+app_name = "licensing"
+urlpatterns = [
+    path("applications/", views.application_list, name="application_list"),
+    path("applications/new/", views.application_new, name="application_new"),
+    path("applications/<uuid:public_id>/", views.application_detail, name="application_detail"),
+    path("applications/<uuid:public_id>/act/<slug:action>/", views.application_act, name="application_act"),
+    path(
+        "applications/<uuid:public_id>/deficiencies/<int:pk>/answer/",
+        views.deficiency_answer,
+        name="deficiency_answer",
+    ),
+    path("licences/", views.licence_list, name="licence_list"),
+    path("licences/export.<slug:fmt>", views.licence_export, name="licence_export"),
+    path("licences/<uuid:public_id>/", views.licence_detail, name="licence_detail"),
+]

@@ -1,0 +1,268 @@
+"""Licensing pages: the unit's portal, the office queue, application actions, the committee, the register."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hami.core.errors import HamiError
+from hami.core.jalali import format_date
+from hami.core.models import Role
+from hami.core.persian import search_terms
+from hami.licensing import workflow
+from hami.licensing.access import (
+    acts_as,
+    application_for_user,
+    applications_for_user,
+    licence_for_user,
+    licences_for_user,
+)
+from hami.licensing.forms import (
+    AnswerForm,
+    ApplyForm,
+    DecisionForm,
+    LicenceFilterForm,
+    NoteForm,
+    ReturnForm,
+    TestsForm,
+)
+from hami.licensing.models import ApplicationState, Deficiency, LicenceState
+from hami.licensing.selectors import lead_time_days, queue, step_times
+from hami.licensing.services import applications as app_services
+from hami.licensing.services.committee import committee_decide
+from hami.licensing.services.keys import mark_payload
+from hami.registry.access import units_for_user
+from hami.registry.models import Product
+from hami.standards.models import Standard
+
+
+@login_required
+def application_list(request):
+    applications = applications_for_user(request.user)
+    state = request.GET.get("state", "")
+    if state in ApplicationState.values:
+        applications = applications.filter(state=state)
+    elif request.GET.get("all") != "1":
+        applications = applications.filter(closed_at__isnull=True)
+    page = Paginator(queue(applications), 30).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "states": ApplicationState.choices,
+        "state": state,
+        "today": timezone.localdate(),
+        "can_apply": request.user.role == Role.UNIT_REP,
+    }
+    return render(request, "licensing/application_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_new(request):
+    units = units_for_user(request.user)
+    products = Product.objects.filter(unit__in=units).select_related("unit", "category")
+    standards = Standard.objects.filter(categories__products__in=products).distinct()
+    form = ApplyForm(request.POST or None, products=products, standards=standards)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = app_services.application_create(actor=request.user, **form.cleaned_data)
+        except HamiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Draft {number} created. Check it and send it to the office.").format(
+                number=application.number))  # fmt: skip
+            return redirect("licensing:application_detail", public_id=application.public_id)
+    return render(request, "licensing/application_new.html", {"form": form})
+
+
+def _parties(user, application) -> set[str]:
+    return {
+        party
+        for party in workflow.Party
+        if acts_as(user, party, province_id=application.province_id, unit_id=application.unit_id)
+    }
+
+
+@login_required
+def application_detail(request, public_id):
+    application = application_for_user(request.user, public_id)
+    parties = _parties(request.user, application)
+    context = {
+        "application": application,
+        "steps": step_times(application),
+        "lead_time": lead_time_days(application),
+        "deficiencies": application.deficiencies.all(),
+        "parties": parties,
+        "next_states": workflow.next_states(application.state),
+        "return_form": ReturnForm(),
+        "tests_form": TestsForm(),
+        "decision_form": DecisionForm(),
+        "note_form": NoteForm(),
+        "answer_form": AnswerForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "licensing/application_detail.html", context)
+
+
+ACTIONS = {
+    # action: (form class or None, service, keyword arguments taken from the form)
+    "submit": (None, app_services.application_submit),
+    "withdraw": (NoteForm, app_services.application_withdraw),
+    "return": (ReturnForm, app_services.application_return),
+    "accept": (None, app_services.application_accept),
+    "audit_done": (NoteForm, app_services.application_audit_done),
+    "tests": (TestsForm, app_services.application_record_tests),
+    "decide": (DecisionForm, committee_decide),
+}
+
+
+@login_required
+@require_POST
+def application_act(request, public_id, action):
+    """One step of the workflow; the service checks the state and the actor's right to it."""
+    application = application_for_user(request.user, public_id)
+    if action not in ACTIONS:
+        raise Http404(_("No such action."))
+    form_class, service = ACTIONS[action]
+    kwargs = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("licensing:application_detail", public_id=public_id)
+        kwargs = dict(form.cleaned_data)
+        if action == "withdraw":
+            kwargs = {"reason": kwargs["note"]}
+        elif action == "return":
+            kwargs = {"deficiencies": kwargs["deficiencies"].splitlines()}
+    try:
+        service(actor=request.user, application=application, **kwargs)
+    except HamiError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("licensing:application_detail", public_id=public_id)
+
+
+@login_required
+@require_POST
+def deficiency_answer(request, public_id, pk):
+    application = application_for_user(request.user, public_id)
+    deficiency = Deficiency.objects.filter(application=application, pk=pk).first()
+    if deficiency is None:
+        raise Http404(_("No such deficiency."))
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            app_services.deficiency_answer(
+                actor=request.user, deficiency=deficiency, answer=form.cleaned_data["answer"]
+            )
+        except HamiError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Write an answer."))
+    return redirect("licensing:application_detail", public_id=public_id)
+
+
+def _filtered_licences(request):
+    form = LicenceFilterForm(request.GET)
+    licences = licences_for_user(request.user)
+    if form.is_valid():
+        for term in search_terms(form.cleaned_data["q"])[:8]:
+            licences = licences.filter(Q(unit__search_text__contains=term) | Q(tracking_code=term))
+        if form.cleaned_data["state"] in LicenceState.values:
+            licences = licences.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["expiring"]:
+            today = timezone.localdate()
+            licences = licences.filter(
+                state=LicenceState.ACTIVE,
+                expires_on__gte=today,
+                expires_on__lte=today + timezone.timedelta(days=90),
+            )
+    return form, licences.order_by("expires_on", "pk")
+
+
+@login_required
+def licence_list(request):
+    form, licences = _filtered_licences(request)
+    page = Paginator(licences, 30).get_page(request.GET.get("page"))
+    return render(
+        request, "licensing/licence_list.html", {"form": form, "page": page, "states": LicenceState.choices}
+    )
+
+
+EXPORT_COLUMNS = ("number", "tracking_code", "unit", "national_id", "product", "brand", "standard", "state",
+                  "issued_on", "expires_on")  # fmt: skip
+
+
+def _export_rows(licences):
+    for licence in licences.select_related("current").iterator(chunk_size=2000):
+        version = licence.current
+        yield [
+            licence.number, licence.tracking_code, licence.unit.name_fa, licence.unit.national_id,
+            version.product_name if version else "", version.brand if version else "", licence.standard.code,
+            licence.get_state_display(), format_date(version.issued_on) if version else "",
+            format_date(licence.expires_on),
+        ]  # fmt: skip
+
+
+@login_required
+def licence_export(request, fmt):
+    """The filtered register as CSV (UTF-8 with BOM, for Excel) or XLSX; dates in Jalali for people."""
+    _form, licences = _filtered_licences(request)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(_export_rows(licences))
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("licences")
+        sheet.sheet_view.rightToLeft = True
+        sheet.append(EXPORT_COLUMNS)
+        for row in _export_rows(licences):
+            sheet.append(row)
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        raise Http404(_("Unknown export format."))
+    response["Content-Disposition"] = f'attachment; filename="licences-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def licence_detail(request, public_id):
+    licence = licence_for_user(request.user, public_id)
+    try:
+        payload = mark_payload(licence)
+    except HamiError:
+        payload = None
+    qr_svg = None
+    if payload:
+        import segno
+
+        qr_svg = segno.make(payload, error="m").svg_inline(scale=3)
+    context = {
+        "licence": licence,
+        "versions": licence.versions.order_by("number"),
+        "decisions": licence.decisions.select_related("sanction_reason").order_by("created_at"),
+        "payload": payload,
+        "qr_svg": qr_svg,
+    }
+    return render(request, "licensing/licence_detail.html", context)
