@@ -168,6 +168,13 @@ CACHES = {
     }
 }
 
+# Notices: email through Django's backend (console unless configured), SMS through a pluggable sender.
+EMAIL_BACKEND = env_str("HAMI_EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = env_str("HAMI_EMAIL_HOST") or "localhost"
+EMAIL_PORT = env_int("HAMI_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("HAMI_EMAIL_FROM") or "hami@localhost"
+HAMI_SMS_SENDER = env_str("HAMI_SMS_SENDER") or "hami.core.notify.log_sms"
+
 # Encrypts the offices' private signing keys at rest (defaults to the secret key).
 HAMI_SIGNING_SECRET = env_str("HAMI_SIGNING_SECRET")
 

@@ -77,6 +77,7 @@ PROVINCE_SCOPED_ROLES = {Role.OFFICE_STAFF, Role.INSPECTOR}
 
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("For SMS notices."))
     province = models.ForeignKey(
         Province,
         on_delete=models.PROTECT,
@@ -169,6 +170,7 @@ class EventType(models.TextChoices):
     SIGNING_KEY_CREATED = "signing_key.created", _("Signing key created")
     SIGNING_KEY_RETIRED = "signing_key.retired", _("Signing key retired")
     COMPLAINT_FILED = "complaint.filed", _("Complaint filed")
+    RENEWAL_REMINDER_SENT = "licence.renewal_reminder", _("Renewal reminder sent")
     DEMO_BUILT = "demo.built", _("Demo province built")
 
 
@@ -244,3 +246,27 @@ class ApiToken(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Notification(BaseModel):
+    """A message for a user, shown in the app; email and SMS copies go out through hami.core.notify."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # the bell: WHERE user_id = ? AND read_at IS NULL
+            models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

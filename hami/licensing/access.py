@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from hami.core.models import Role, User
-from hami.licensing.models import Application, Licence
+from hami.licensing.models import Application, CommitteeMeeting, Licence
 from hami.licensing.workflow import Party
 
 
@@ -61,3 +61,22 @@ def acts_as(user: User, party: Party, *, province_id: int, unit_id: int) -> bool
     if party == Party.INSPECTOR:
         return office or (user.role == Role.INSPECTOR and user.province_id == province_id)
     return office  # OFFICE, and COMMITTEE decisions recorded by office staff
+
+
+def meetings_for_user(user: User) -> QuerySet[CommitteeMeeting]:
+    """Office staff and national admins see their province's committee meetings."""
+    meetings = CommitteeMeeting.objects.select_related("province")
+    if not user.is_authenticated or not user.is_active:
+        return meetings.none()
+    if user.is_national:
+        return meetings
+    if user.role in (Role.OFFICE_STAFF, Role.INSPECTOR) and user.province_id:
+        return meetings.filter(province_id=user.province_id)
+    return meetings.none()
+
+
+def meeting_for_user(user: User, pk) -> CommitteeMeeting:
+    try:
+        return meetings_for_user(user).get(pk=int(pk))
+    except (CommitteeMeeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("No committee meeting with this number is visible to you.")) from exc

@@ -64,3 +64,53 @@ class LicenceFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200)
     state = forms.CharField(required=False, max_length=16)
     expiring = forms.BooleanField(required=False)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.CharField(label=_("Date (e.g. 1405/09/10)"), max_length=20)
+    members = forms.CharField(
+        label=_("Members, one per line"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+    applications = forms.ModelMultipleChoiceField(label=_("Applications on the agenda"), queryset=None)
+
+    def __init__(self, *args, ready, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = ready
+
+    def clean_held_on(self):
+        import datetime as dt
+
+        from hami.core.jalali import parse_jalali
+        from hami.core.persian import to_ascii_digits
+
+        text = to_ascii_digits(self.cleaned_data["held_on"].strip())
+        try:
+            return dt.date.fromisoformat(text) if text[:2] in ("19", "20") else parse_jalali(text)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Write the date as 1405/09/10.")) from exc
+
+    def clean_members(self):
+        return [line.strip() for line in self.cleaned_data["members"].splitlines() if line.strip()]
+
+
+class SanctionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("suspend", _("Suspend")), ("reinstate", _("Reinstate")), ("revoke", _("Revoke"))],
+    )
+    sanction_reason = forms.ModelChoiceField(
+        label=_("Reason from the catalogue"), queryset=None, required=False
+    )
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    members_present = forms.CharField(
+        label=_("Members present, one per line"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from hami.licensing.models import SanctionReason
+
+        self.fields["sanction_reason"].queryset = SanctionReason.objects.filter(active=True)
+
+    def clean_members_present(self):
+        return [line.strip() for line in self.cleaned_data["members_present"].splitlines() if line.strip()]

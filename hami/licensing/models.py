@@ -345,3 +345,24 @@ class Complaint(BaseModel):
         ordering = ["-created_at"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+
+
+class RenewalReminder(models.Model):
+    """One reminder step (90, 60 or 30 days) for one expiry date of a licence: never sent twice."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="reminders")
+    expires_on = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["licence", "-days_before"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence", "expires_on", "days_before"], name="reminder_once_per_step"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id}: {self.days_before} days before {self.expires_on}"

@@ -16,4 +16,8 @@ urlpatterns = [
     path("licences/", views.licence_list, name="licence_list"),
     path("licences/export.<slug:fmt>", views.licence_export, name="licence_export"),
     path("licences/<uuid:public_id>/", views.licence_detail, name="licence_detail"),
+    path("licences/<uuid:public_id>/sanction/", views.licence_sanction_view, name="licence_sanction"),
+    path("licences/<uuid:public_id>/renew/", views.licence_renew, name="licence_renew"),
+    path("committee/", views.committee, name="committee"),
+    path("committee/<int:pk>/", views.meeting_detail, name="meeting_detail"),
 ]

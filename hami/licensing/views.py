@@ -5,6 +5,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -24,20 +25,24 @@ from hami.licensing.access import (
     applications_for_user,
     licence_for_user,
     licences_for_user,
+    meeting_for_user,
+    meetings_for_user,
 )
 from hami.licensing.forms import (
     AnswerForm,
     ApplyForm,
     DecisionForm,
     LicenceFilterForm,
+    MeetingForm,
     NoteForm,
     ReturnForm,
+    SanctionForm,
     TestsForm,
 )
 from hami.licensing.models import ApplicationState, Deficiency, LicenceState
 from hami.licensing.selectors import lead_time_days, queue, step_times
 from hami.licensing.services import applications as app_services
-from hami.licensing.services.committee import committee_decide
+from hami.licensing.services.committee import committee_decide, licence_sanction, meeting_create
 from hami.licensing.services.keys import mark_payload
 from hami.registry.access import units_for_user
 from hami.registry.models import Product
@@ -258,11 +263,109 @@ def licence_detail(request, public_id):
         import segno
 
         qr_svg = segno.make(payload, error="m").svg_inline(scale=3)
+    parties = _parties(request.user, licence)
     context = {
         "licence": licence,
+        "parties": parties,
+        "sanction_form": SanctionForm(),
         "versions": licence.versions.order_by("number"),
         "decisions": licence.decisions.select_related("sanction_reason").order_by("created_at"),
         "payload": payload,
         "qr_svg": qr_svg,
     }
     return render(request, "licensing/licence_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee(request):
+    """The province's Marks Committee: past meetings and a new agenda from the ready applications."""
+    if not (request.user.is_national or request.user.role == Role.OFFICE_STAFF):
+        raise PermissionDenied(_("Only office staff prepare the Marks Committee."))
+    ready = applications_for_user(request.user).filter(state=ApplicationState.READY).order_by("due_on")
+    form = MeetingForm(request.POST or None, ready=ready)
+    if request.method == "POST" and form.is_valid():
+        applications = list(form.cleaned_data["applications"])
+        province = applications[0].province
+        try:
+            meeting = meeting_create(
+                actor=request.user,
+                province=province,
+                held_on=form.cleaned_data["held_on"],
+                members=form.cleaned_data["members"],
+                applications=applications,
+            )
+        except HamiError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("licensing:meeting_detail", pk=meeting.pk)
+    meetings = meetings_for_user(request.user).order_by("-held_on")[:20]
+    return render(request, "licensing/committee.html", {"form": form, "meetings": meetings, "ready": ready})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request, pk):
+    meeting = meeting_for_user(request.user, pk)
+    if request.method == "POST":
+        application = application_for_user(request.user, request.POST.get("application", ""))
+        data = request.POST.copy()
+        data["members_present"] = "\n".join(meeting.members)  # the meeting's members decide its agenda
+        form = DecisionForm(data)
+        if form.is_valid():
+            try:
+                committee_decide(
+                    actor=request.user, application=application, meeting=meeting, **form.cleaned_data
+                )
+            except HamiError as exc:
+                messages.error(request, f"{application.number}: {exc.message}")
+            else:
+                messages.success(
+                    request, _("Decision on {number} recorded.").format(number=application.number)
+                )
+        else:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+        return redirect("licensing:meeting_detail", pk=meeting.pk)
+    agenda = meeting.agenda.select_related(
+        "application__unit", "application__product", "application__standard"
+    )
+    return render(request, "licensing/meeting_detail.html", {"meeting": meeting, "agenda": agenda})
+
+
+@login_required
+@require_POST
+def licence_sanction_view(request, public_id):
+    licence = licence_for_user(request.user, public_id)
+    form = SanctionForm(request.POST)
+    if form.is_valid():
+        try:
+            licence_sanction(actor=request.user, licence=licence, **form.cleaned_data)
+        except HamiError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision recorded; the public verification shows it now."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("licensing:licence_detail", public_id=public_id)
+
+
+@login_required
+@require_POST
+def licence_renew(request, public_id):
+    """A renewal application prefilled from the licence (same product, standard and tracking code)."""
+    licence = licence_for_user(request.user, public_id)
+    version = licence.current
+    try:
+        application = app_services.application_create(
+            actor=request.user,
+            product=version.product,
+            standard=licence.standard,
+            site=version.site,
+            licence=licence,
+        )
+    except HamiError as exc:
+        messages.error(request, exc.message)
+        return redirect("licensing:licence_detail", public_id=public_id)
+    return redirect("licensing:application_detail", public_id=application.public_id)

@@ -80,3 +80,15 @@ def test_pages_stay_persian_for_an_english_browser_until_the_user_switches(clien
 def test_unknown_language_cookie_falls_back_to_persian(client):
     client.cookies["django_language"] = "xx"
     assert '<html lang="fa" dir="rtl">' in client.get("/").text
+
+
+def test_notifications_page_lists_and_marks_read(client, qazvin_officer, outsider):
+    from hami.core.notify import notify
+
+    notify(user=qazvin_officer, subject="پروانه رو به انقضا", body="تمدید کنید", link="/licensing/licences/")
+    client.force_login(qazvin_officer)
+    response = client.get("/notifications/")
+    assert "پروانه رو به انقضا" in response.text
+    assert qazvin_officer.notifications.get().read_at is not None
+    client.force_login(outsider)
+    assert "پروانه رو به انقضا" not in client.get("/notifications/").text
