@@ -14,3 +14,5 @@ urlpatterns = [
     path("verify/", include("hami.licensing.urls_public")),
     path("licensing/", include("hami.licensing.urls")),
 ]
+
+handler404 = "hami.core.views.page_not_found"

@@ -27,7 +27,7 @@ def legal_id_check_digit(first_ten: str) -> int:
 
 def is_valid_legal_id(value: str) -> bool:
     value = clean_digits(value)
-    if len(value) != 11 or not value.isdigit():
+    if len(value) != 11 or not (value.isascii() and value.isdigit()):
         return False
     if int(value) == 0 or int(value[3:9]) == 0:
         return False
@@ -47,7 +47,7 @@ def national_code_check_digit(first_nine: str) -> int:
 
 def is_valid_national_code(value: str) -> bool:
     value = clean_digits(value)
-    if len(value) != 10 or not value.isdigit():
+    if len(value) != 10 or not (value.isascii() and value.isdigit()):
         return False
     if len(set(value)) == 1:  # 0000000000, 1111111111 … pass the sum but are not issued
         return False

@@ -31,7 +31,10 @@ def format_date(
     language = language or get_language() or "fa"
     day = _as_local_date(value)
     if language.startswith("fa"):
-        jd = jdatetime.date.fromgregorian(date=day)
+        try:
+            jd = jdatetime.date.fromgregorian(date=day)
+        except ValueError:  # past jdatetime's range (Jalali year 9377): show the ISO date
+            return day.isoformat()
         text = (
             f"{jd.day} {JALALI_MONTHS_FA[jd.month - 1]} {jd.year}"
             if long

@@ -51,8 +51,13 @@ _TO_ASCII_DIGITS = str.maketrans(
 
 
 def to_ascii_digits(text: str) -> str:
-    """Persian and Arabic-Indic digits become ASCII digits; nothing else changes."""
-    return text.translate(_TO_ASCII_DIGITS)
+    """Every decimal digit of any script (Persian, Arabic-Indic, Devanagari, full-width, …) becomes
+    ASCII; nothing else changes. Superscripts and other non-decimal "digits" stay as they are, so a
+    check such as `isascii() and isdigit()` refuses them."""
+    text = text.translate(_TO_ASCII_DIGITS)
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def to_persian_digits(text: str) -> str:

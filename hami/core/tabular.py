@@ -398,15 +398,11 @@ def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             line = end + 1
-            raise TabularError(
-                RowError(
-                    line,
-                    "",
-                    _("Line {line} cannot be read as CSV ({problem}); check its quotes.").format(
-                        line=line, problem=str(exc)
-                    ),
-                )
-            ) from exc
+            if "field larger than field limit" in str(exc):
+                message = _("Line {line} has a cell longer than 131,072 characters.").format(line=line)
+            else:  # the csv module's other complaints are all about quoting
+                message = _("Line {line} cannot be read as CSV; check its quotes.").format(line=line)
+            raise TabularError(RowError(line, "", message)) from exc
         start, end = end + 1, reader.line_num
         yield start, [cell.strip() for cell in cells]
 
@@ -583,7 +579,7 @@ def parse_date(text: str) -> dt.date:
     try:
         if 1200 <= year < 1700:
             return parse_jalali(f"{year}/{month}/{day}")
-        if 1700 <= year <= 9999:
+        if 1700 <= year <= 2199:  # a plausible date for a standard or a licence, and within Jalali range
             return dt.date(year, month, day)
     except ValueError:
         pass

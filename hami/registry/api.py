@@ -4,11 +4,12 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from hami.core.api import Error
 from hami.core.errors import HamiError
 from hami.core.models import County
+from hami.core.pagination import Pagination
 from hami.registry.access import unit_for_user, units_for_user
 from hami.registry.error_codes import RegistryErrorCode
 from hami.registry.models import SizeClass, UnitStatus
@@ -77,7 +78,7 @@ class UnitFilters(Schema):
 
 
 @router.get("/units", response=list[UnitOut], summary="Production units visible to you")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def list_units(request, filters: Query[UnitFilters]):
     """Search by name (any spelling) or national legal identifier, filter by county code and status."""
     units = unit_search(units_for_user(request.auth), filters.q)
@@ -155,6 +156,8 @@ def update_unit(request, unit_id: str, payload: UnitPatch):
     data = payload.dict(exclude_unset=True)
     reason = data.pop("reason", "")
     province, county = data.pop("province", None), data.pop("county", None)
+    if province is not None and county is None:
+        raise HamiError(RegistryErrorCode.INVALID, _("Send the county with the province."), field="county")
     if county is not None:
         data["county"] = _county(province or unit.province.code, county)
     return unit_update(actor=request.auth, unit=unit, reason=reason, **data)

@@ -2,12 +2,13 @@
 
 import uuid
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hami.core.models import BaseModel, BilingualName, County, Province, User
-from hami.core.validators import validate_legal_id, validate_national_code
+from hami.core.validators import validate_isic, validate_legal_id, validate_national_code
 from hami.standards.models import ProductCategory, Standard
 
 
@@ -36,9 +37,15 @@ class ProductionUnit(BilingualName, BaseModel):
     )
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     address = models.CharField(_("address"), max_length=500, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    isic = models.CharField(_("ISIC activity"), max_length=4, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )  # fmt: skip
+    isic = models.CharField(_("ISIC activity"), max_length=4, blank=True, validators=[validate_isic])
     size_class = models.CharField(
         _("size class"), max_length=8, choices=SizeClass.choices, default=SizeClass.SMALL
     )

@@ -31,6 +31,10 @@ UNIT_FIELDS = (
 )  # fmt: skip
 
 
+NULLABLE_FIELDS = ("latitude", "longitude")
+OPTIONAL_TEXT_FIELDS = ("name_en", "address", "isic")
+
+
 def unit_search_text(unit: ProductionUnit) -> str:
     return " ".join([search_key(unit.name_fa), search_key(unit.name_en), unit.national_id])
 
@@ -108,6 +112,11 @@ def unit_update(*, actor: User, unit: ProductionUnit, reason: str = "", **change
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
         raise TypeError(f"unit_update() got unknown fields {sorted(unknown)}")
+    for field, value in list(changes.items()):
+        if value is None and field in OPTIONAL_TEXT_FIELDS:
+            changes[field] = ""
+        elif value is None and field not in NULLABLE_FIELDS:
+            raise HamiError(RegistryErrorCode.INVALID, _("This field cannot be empty."), field=field)
     unit = ProductionUnit.objects.select_for_update().get(pk=unit.pk)
     _check_writer(actor, unit.county)
     if "county" in changes:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hami.core.errors import HamiError
-from hami.core.models import AuditEvent
+from hami.core.models import AuditEvent, County
 from hami.registry.access import can_write_units, unit_for_user, units_for_user
 from hami.registry.forms import ImportForm, UnitEditForm, UnitForm, UnitSearchForm
 from hami.registry.imports import units_import
@@ -17,6 +17,11 @@ from hami.registry.selectors import unit_products, unit_search
 from hami.registry.services import UNIT_FIELDS, unit_create, unit_update
 
 PAGE_SIZE = 25
+
+
+def _counties(user):
+    counties = County.objects.select_related("province").order_by("province__name_fa", "name_fa")
+    return counties if user.is_national else counties.filter(province_id=user.province_id)
 
 
 @login_required
@@ -34,6 +39,8 @@ def unit_list(request):
         "form": form,
         "page": page,
         "statuses": UnitStatus.choices,
+        "counties": _counties(request.user),
+        "show_province": request.user.is_national,
         "can_import": can_write_units(request.user),
     }
     template = "registry/_unit_rows.html" if request.headers.get("HX-Request") else "registry/unit_list.html"

@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from hami.core.pagination import Pagination
 from hami.core.persian import search_terms
 from hami.standards.access import category_for_user, standard_for_user
 from hami.standards.models import ProductCategory, Standard
@@ -68,7 +69,7 @@ class StandardFilters(Schema):
 
 
 @router.get("/standards", response=list[StandardOut], summary="The standards catalogue")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def list_standards(request, filters: Query[StandardFilters]):
     standards = Standard.objects.all()
     for term in search_terms(filters.q)[:8]:
@@ -86,7 +87,7 @@ def get_standard(request, standard_id: int):
 
 
 @router.get("/categories", response=list[CategoryOut], summary="Product categories and their standards")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pagination, page_size=100)
 def list_categories(request):
     return ProductCategory.objects.prefetch_related(
         Prefetch("standards", queryset=Standard.objects.order_by("number"))

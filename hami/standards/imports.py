@@ -218,6 +218,8 @@ class _Checker:
 
     def text(self, sheet: str, row: Row, column: str, limits: dict[str, int]) -> str:
         value = normalize_text(row[column])
+        if row[column] and not value.replace("\u200c", "").strip():
+            self.fail(sheet, row, column, _("The cell holds only invisible characters."))
         if len(value) > limits[column]:
             self.fail(
                 sheet,
@@ -600,6 +602,18 @@ def standards_import(
                     sheet=STANDARDS_SHEET,
                 )
             )
+    for key, item in valid.items():
+        successor, steps = item.successor, 0
+        while successor in valid and steps <= len(valid):
+            if successor == key:
+                checker.fail(
+                    STANDARDS_SHEET,
+                    item.row,
+                    "superseded_by",
+                    _("These standards supersede each other in a circle."),
+                )
+                break
+            successor, steps = valid[successor].successor, steps + 1
     for item in valid.values():
         if item.successor is not None and item.successor not in seen and item.successor not in catalogued:
             checker.fail(

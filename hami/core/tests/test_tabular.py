@@ -366,3 +366,12 @@ def test_row_error_describes_itself_with_row_column_and_sheet():
     assert RowError(4, "county", "Unknown.").describe() == "row 4, column county: Unknown."
     assert RowError(4, "", "Too many cells.").describe() == "row 4: Too many cells."
     assert RowError(0, "", "Empty.", sheet="requirements").describe() == "requirements, Empty."
+
+
+def test_a_cell_past_the_csv_field_limit_is_reported_in_the_users_words():
+    header = ",".join(REQUIRED + OPTIONAL[:0])
+    data = (header + "\n" + '"' + "x" * 140_000 + '"' + "," * (len(REQUIRED) - 1) + "\n").encode()
+    with pytest.raises(TabularError) as excinfo:
+        read(data)
+    error = only_error(excinfo)
+    assert error.row == 2 and "131,072" in error.message and "field limit" not in error.message

@@ -452,3 +452,24 @@ def test_the_sample_standards_and_requirements_csvs_import_cleanly(admin_user):
     assert result.ok, [error.describe() for error in result.errors]
     with (SAMPLES / "requirements.csv").open(encoding="utf-8-sig") as file:
         assert Requirement.objects.count() == len(list(csv.DictReader(file)))
+
+
+def test_standards_superseding_each_other_in_a_circle_are_refused(admin_user):
+    rows = [
+        standard_row(900003, 1402, status="superseded", superseded_by="900004:1402", is_mandatory="no"),
+        standard_row(900004, 1402, status="superseded", superseded_by="900003:1402", is_mandatory="no"),
+    ]
+    result = run(admin_user, rows)
+    assert ("standards", 2, "superseded_by") in errors_of(result)
+    assert not Standard.objects.exists()
+
+
+def test_a_title_of_only_invisible_characters_is_refused(admin_user):
+    result = run(admin_user, [standard_row(title_fa="\u200e\u200f")])
+    assert ("standards", 2, "title_fa") in errors_of(result)
+    assert not Standard.objects.exists()
+
+
+def test_a_date_beyond_any_plausible_year_is_refused(admin_user):
+    result = run(admin_user, [standard_row(mandatory_from="9999-06-01")])
+    assert ("standards", 2, "mandatory_from") in errors_of(result)
