@@ -12,7 +12,26 @@ pytestmark = pytest.mark.django_db
 
 
 def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    """What `manage.py db_worker --batch` does, task by task, inside the test's transaction.
+
+    The command itself calls close_old_connections() between tasks, which closes a connection that
+    is inside a transaction; on PostgreSQL that is the test's own connection."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    while (result := DBTaskResult.objects.ready().get_locked()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
 
 
 @pytest.mark.parametrize(
