@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from hami.core.api import AUTH, install_error_handlers
 from hami.core.api import router as core_router
 from hami.licensing.api import router as licensing_router
+from hami.licensing.api_office import router as licensing_office_router
 from hami.registry.api import router as registry_router
 from hami.standards.api import router as standards_router
 
@@ -22,3 +23,4 @@ api.add_router("/", core_router)
 api.add_router("/", registry_router)
 api.add_router("/", standards_router)
 api.add_router("/", licensing_router)
+api.add_router("/", licensing_office_router)
