@@ -17,6 +17,7 @@ urlpatterns = [
     path("licences/export.<slug:fmt>", views.licence_export, name="licence_export"),
     path("licences/<uuid:public_id>/", views.licence_detail, name="licence_detail"),
     path("licences/<uuid:public_id>/sanction/", views.licence_sanction_view, name="licence_sanction"),
+    path("licences/<uuid:public_id>/certificate.pdf", views.licence_certificate, name="licence_certificate"),
     path("licences/<uuid:public_id>/renew/", views.licence_renew, name="licence_renew"),
     path("committee/", views.committee, name="committee"),
     path("committee/<int:pk>/", views.meeting_detail, name="meeting_detail"),

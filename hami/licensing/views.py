@@ -28,6 +28,7 @@ from hami.licensing.access import (
     meeting_for_user,
     meetings_for_user,
 )
+from hami.licensing.certificate import render_certificate
 from hami.licensing.forms import (
     AnswerForm,
     ApplyForm,
@@ -369,3 +370,18 @@ def licence_renew(request, public_id):
         messages.error(request, exc.message)
         return redirect("licensing:licence_detail", public_id=public_id)
     return redirect("licensing:application_detail", public_id=application.public_id)
+
+
+@login_required
+def licence_certificate(request, public_id):
+    """The certificate PDF; `?lang=en` for the English one."""
+    licence = licence_for_user(request.user, public_id)
+    language = "en" if request.GET.get("lang") == "en" else "fa"
+    try:
+        payload = mark_payload(licence)
+    except HamiError:
+        payload = None
+    pdf = render_certificate(licence, payload, language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="licence-{licence.tracking_code}-{language}.pdf"'
+    return response
