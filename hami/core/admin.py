@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from hami.core.models import ApiToken, AuditEvent, County, Province, User
+from hami.core.models import ApiToken, AuditEvent, County, Holiday, Province, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +50,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are created by `manage.py api_token create`, which shows the key once
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """The holiday calendar the working-day targets count around (national rows have no province)."""
+
+    list_display = ("date", "name_fa", "name_en", "province")
+    list_filter = ("province",)
+    date_hierarchy = "date"

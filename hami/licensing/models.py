@@ -212,15 +212,15 @@ class LicenceVersion(models.Model):
         ordering = ["licence", "number"]
         constraints = [models.UniqueConstraint(fields=["licence", "number"], name="licence_version_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.licence_id} v{self.number}"
+
     @property
     def product_label(self) -> str:
         """The product with its model, without repeating a model the name already holds."""
         if not self.model or self.model in self.product_name:
             return self.product_name
         return f"{self.product_name} {self.model}"
-
-    def __str__(self) -> str:
-        return f"{self.licence_id} v{self.number}"
 
 
 class SanctionReason(BilingualName):

@@ -25,7 +25,9 @@ def test_persian_certificate_carries_the_signed_payload_and_embeds_its_font(clie
     assert result.claims["e"] == licence.expires_on.isoformat()
     page = pdf.pages[0]
     fonts = page["/Resources"]["/Font"]
-    descriptors = [fonts[name].get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"] for name in fonts]
+    descriptors = [
+        fonts[name].get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"] for name in fonts
+    ]
     assert all("/FontFile2" in d.get_object() for d in descriptors)  # TrueType embedded, not referenced
     assert "Vazirmatn" in str(descriptors[0].get_object()["/FontName"])
     text = page.extract_text()
