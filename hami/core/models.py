@@ -171,6 +171,7 @@ class EventType(models.TextChoices):
     SIGNING_KEY_RETIRED = "signing_key.retired", _("Signing key retired")
     COMPLAINT_FILED = "complaint.filed", _("Complaint filed")
     RENEWAL_REMINDER_SENT = "licence.renewal_reminder", _("Renewal reminder sent")
+    DOCUMENT_UPLOADED = "document.uploaded", _("Document uploaded")
     DEMO_BUILT = "demo.built", _("Demo province built")
 
 

@@ -10,3 +10,4 @@ class LicensingErrorCode(StrEnum):
     NOT_FAST_TRACK = "not_fast_track"  # skipping the audit needs the fast track
     OPEN_APPLICATION_EXISTS = "open_application_exists"  # the same product and standard are under way
     NO_SIGNING_KEY = "no_signing_key"  # the office has no live signing key
+    BAD_DOCUMENT = "bad_document"  # a file of the wrong type or size

@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hami.core.forms import JalaliDateField
+from hami.licensing.models import DocumentKind
+
 
 class VerifyForm(forms.Form):
     code = forms.CharField(label=_("Tracking code"), max_length=40, required=False)
@@ -67,7 +70,7 @@ class LicenceFilterForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.CharField(label=_("Date (e.g. 1405/09/10)"), max_length=20)
+    held_on = JalaliDateField(label=_("Date (e.g. 1405/09/10)"))
     members = forms.CharField(
         label=_("Members, one per line"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
@@ -76,18 +79,6 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, ready, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["applications"].queryset = ready
-
-    def clean_held_on(self):
-        import datetime as dt
-
-        from hami.core.jalali import parse_jalali
-        from hami.core.persian import to_ascii_digits
-
-        text = to_ascii_digits(self.cleaned_data["held_on"].strip())
-        try:
-            return dt.date.fromisoformat(text) if text[:2] in ("19", "20") else parse_jalali(text)
-        except ValueError as exc:
-            raise forms.ValidationError(_("Write the date as 1405/09/10.")) from exc
 
     def clean_members(self):
         return [line.strip() for line in self.cleaned_data["members"].splitlines() if line.strip()]
@@ -114,3 +105,10 @@ class SanctionForm(forms.Form):
 
     def clean_members_present(self):
         return [line.strip() for line in self.cleaned_data["members_present"].splitlines() if line.strip()]
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    issued_on = JalaliDateField(label=_("Issued on (for a lab report)"), required=False)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))

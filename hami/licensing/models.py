@@ -81,6 +81,7 @@ class Application(BaseModel):
     )
     test_note = models.TextField(_("test note"), blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    documents = models.ManyToManyField("UnitDocument", related_name="applications", blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -373,3 +374,35 @@ class RenewalReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_id}: {self.days_before} days before {self.expires_on}"
+
+
+class DocumentKind(models.TextChoices):
+    QC_CERTIFICATE = "qc_certificate", _("QC manager's competence certificate")
+    OPERATING_PERMIT = "operating_permit", _("Operating permit")  # پروانه بهره‌برداری
+    FACTORY_LAYOUT = "factory_layout", _("Factory layout and process chart")
+    LAB_REPORT = "lab_report", _("Accredited lab test report")  # lets the fast track skip testing
+    OTHER = "other", _("Other")
+
+
+class UnitDocument(BaseModel):
+    """A document a unit uploads once and attaches to any of its applications."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey(ProductionUnit, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["unit", "-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [models.UniqueConstraint(fields=["unit", "sha256"], name="document_once_per_unit")]
+
+    def __str__(self) -> str:
+        return self.title

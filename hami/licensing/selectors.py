@@ -7,7 +7,8 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from hami.core.calendar import working_days_between
-from hami.licensing.models import Application, Licence, StepVisit
+from hami.licensing.models import Application, ApplicationState, Licence, StepVisit, Track
+from hami.licensing.services.applications import FAST_TRACK_DECISION_DAYS
 
 
 def licence_by_tracking_code(code: str) -> Licence | None:
@@ -71,3 +72,38 @@ def lead_time_days(application: Application) -> int | None:
     return working_days_between(
         timezone.localdate(application.submitted_at), timezone.localdate(end), application.province
     )
+
+
+def normal_lead_time_days(province_id: int) -> float | None:
+    """The average calendar days from submission to decision of the province's normal-track
+    applications decided in the last year: what the fast track is measured against."""
+    since = timezone.now() - dt.timedelta(days=365)
+    rows = Application.objects.filter(
+        province_id=province_id,
+        track=Track.NORMAL,
+        closed_at__gte=since,
+        submitted_at__isnull=False,
+        state__in=[ApplicationState.GRANTED, ApplicationState.REFUSED],
+    ).values_list("submitted_at", "closed_at")
+    days = [(closed - submitted).total_seconds() / 86400 for submitted, closed in rows]
+    return round(sum(days) / len(days), 1) if days else None
+
+
+@dataclass(frozen=True)
+class FastTrack:
+    target_days: int  # working days from submission to decision
+    lead_days: float | None  # calendar days so far (or to the decision)
+    normal_days: float | None  # the province's normal-track average
+    saved_days: float | None
+
+
+def fast_track_figures(application: Application) -> FastTrack | None:
+    if application.track != Track.FAST:
+        return None
+    lead = None
+    if application.submitted_at:
+        end = application.closed_at or timezone.now()
+        lead = round((end - application.submitted_at).total_seconds() / 86400, 1)
+    normal = normal_lead_time_days(application.province_id)
+    saved = round(normal - lead, 1) if normal is not None and lead is not None else None
+    return FastTrack(FAST_TRACK_DECISION_DAYS, lead, normal, saved)

@@ -13,6 +13,8 @@ urlpatterns = [
         views.deficiency_answer,
         name="deficiency_answer",
     ),
+    path("applications/<uuid:public_id>/documents/", views.application_document, name="application_document"),
+    path("documents/<uuid:public_id>/", views.document_download, name="document_download"),
     path("licences/", views.licence_list, name="licence_list"),
     path("licences/export.<slug:fmt>", views.licence_export, name="licence_export"),
     path("licences/<uuid:public_id>/", views.licence_detail, name="licence_detail"),

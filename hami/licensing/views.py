@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from hami.licensing.forms import (
     AnswerForm,
     ApplyForm,
     DecisionForm,
+    DocumentForm,
     LicenceFilterForm,
     MeetingForm,
     NoteForm,
@@ -40,10 +41,11 @@ from hami.licensing.forms import (
     SanctionForm,
     TestsForm,
 )
-from hami.licensing.models import ApplicationState, Deficiency, LicenceState
-from hami.licensing.selectors import lead_time_days, queue, step_times
+from hami.licensing.models import ApplicationState, Deficiency, LicenceState, UnitDocument
+from hami.licensing.selectors import fast_track_figures, lead_time_days, queue, step_times
 from hami.licensing.services import applications as app_services
 from hami.licensing.services.committee import committee_decide, licence_sanction, meeting_create
+from hami.licensing.services.documents import document_attach, document_upload
 from hami.licensing.services.keys import mark_payload
 from hami.registry.access import units_for_user
 from hami.registry.models import Product
@@ -112,9 +114,53 @@ def application_detail(request, public_id):
         "decision_form": DecisionForm(),
         "note_form": NoteForm(),
         "answer_form": AnswerForm(),
+        "document_form": DocumentForm(),
+        "documents": application.documents.all(),
+        "unit_documents": application.unit.documents.exclude(applications=application),
+        "fast_track": fast_track_figures(application),
         "today": timezone.localdate(),
     }
     return render(request, "licensing/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_document(request, public_id):
+    """Upload a document (or reuse one already uploaded) and attach it to the application."""
+    application = application_for_user(request.user, public_id)
+    existing = request.POST.get("existing")
+    try:
+        if existing:
+            document = UnitDocument.objects.filter(unit=application.unit, public_id=existing).first()
+            if document is None:
+                raise Http404(_("No such document."))
+        else:
+            form = DocumentForm(request.POST, request.FILES)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, " ".join(errors))
+                return redirect("licensing:application_detail", public_id=public_id)
+            document = document_upload(actor=request.user, unit=application.unit, **form.cleaned_data)
+        document_attach(actor=request.user, application=application, document=document)
+    except HamiError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Document attached."))
+    return redirect("licensing:application_detail", public_id=public_id)
+
+
+@login_required
+def document_download(request, public_id):
+    """A unit's document, for its representatives and the office that handles it."""
+    from hami.registry.access import unit_for_user
+
+    document = UnitDocument.objects.filter(public_id=public_id).select_related("unit").first()
+    if document is None:
+        raise Http404(_("No such document."))
+    unit_for_user(request.user, document.unit.public_id)  # 404 outside the user's scope
+    return FileResponse(
+        document.file.open("rb"), content_type=document.content_type, filename=document.file.name
+    )
 
 
 ACTIONS = {

@@ -14,7 +14,7 @@ from hami.registry.forms import ImportForm, UnitEditForm, UnitForm, UnitSearchFo
 from hami.registry.imports import units_import
 from hami.registry.models import UnitStatus
 from hami.registry.selectors import unit_products, unit_search
-from hami.registry.services import UNIT_FIELDS, unit_create, unit_update
+from hami.registry.services import UNIT_FIELDS, unit_create, unit_set_fast_track, unit_update
 
 PAGE_SIZE = 25
 
@@ -116,3 +116,22 @@ def unit_edit(request, public_id):
             messages.success(request, _("Unit {name} updated.").format(name=unit.name_fa))
             return redirect("registry:unit_detail", public_id=unit.public_id)
     return render(request, "registry/unit_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+@require_http_methods(["POST"])
+def unit_fast_track(request, public_id):
+    """Office staff put a unit on the licensing fast track (or take it off), with a reason."""
+    unit = unit_for_user(request.user, public_id, write=True)
+    try:
+        unit_set_fast_track(
+            actor=request.user,
+            unit=unit,
+            enabled=request.POST.get("enabled") == "1",
+            reason=request.POST.get("reason", "")[:300],
+        )
+    except HamiError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Fast track updated."))
+    return redirect("registry:unit_detail", public_id=unit.public_id)

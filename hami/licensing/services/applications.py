@@ -252,9 +252,21 @@ def application_accept(*, actor: User, application: Application) -> Application:
     """Completeness check passed: schedule the factory audit, or on the fast track go to testing.
 
     Raises Forbidden, HamiError(WRONG_STATE)."""
+    from hami.licensing.services.documents import recent_lab_report
+
     application = _locked(application)
-    target = ApplicationState.TESTING if application.track == Track.FAST else ApplicationState.AUDIT
-    return _move(application, target, actor=actor)
+    if application.track != Track.FAST:
+        return _move(application, ApplicationState.AUDIT, actor=actor)
+    report = recent_lab_report(application, timezone.localdate())
+    if report is None:
+        return _move(application, ApplicationState.TESTING, actor=actor)
+    # Fast track with an accredited lab report of the last 90 days: straight to the committee.
+    _move(application, ApplicationState.TESTING, actor=actor, details={"lab_report": str(report.public_id)})
+    _move(application, ApplicationState.READY, actor=actor, reason=report.title, details={"passed": True})
+    application.test_outcome = TestOutcome.PASSED
+    application.test_note = _("Accredited lab report of {date}").format(date=report.issued_on.isoformat())
+    application.save(update_fields=["test_outcome", "test_note", "updated_at"])
+    return application
 
 
 @transaction.atomic

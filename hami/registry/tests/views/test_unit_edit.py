@@ -61,3 +61,16 @@ def test_bad_identifier_on_edit_is_shown_and_nothing_changes(client, qazvin_offi
     assert response.status_code == 200 and "national_id" in response.context["form"].errors
     qazvin_unit.refresh_from_db()
     assert qazvin_unit.name_fa != "نام نو"
+
+
+def test_office_sets_the_fast_track_with_a_reason(client, qazvin_officer, qazvin_inspector, qazvin_unit):
+    url = reverse("registry:unit_fast_track", args=[qazvin_unit.public_id])
+    client.force_login(qazvin_inspector)
+    assert client.post(url, {"enabled": "1", "reason": "درجه الف"}).status_code == 403
+    client.force_login(qazvin_officer)
+    client.post(url, {"enabled": "1", "reason": ""})
+    qazvin_unit.refresh_from_db()
+    assert not qazvin_unit.fast_track  # no reason, no change
+    client.post(url, {"enabled": "1", "reason": "درجه کیفی الف"})
+    qazvin_unit.refresh_from_db()
+    assert qazvin_unit.fast_track and qazvin_unit.fast_track_reason == "درجه کیفی الف"

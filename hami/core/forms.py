@@ -1,0 +1,24 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hami.core.jalali import parse_jalali
+from hami.core.persian import to_ascii_digits
+
+
+class JalaliDateField(forms.CharField):
+    """A date typed as Jalali (1405/09/10, any digit script) or ISO (2026-12-01)."""
+
+    default_error_messages = {"invalid": _("Write the date as 1405/09/10.")}
+
+    def to_python(self, value):
+        text = to_ascii_digits(super().to_python(value) or "").strip()
+        if not text:
+            return None
+        try:
+            if text[:2] in ("19", "20", "21"):
+                return dt.date.fromisoformat(text)
+            return parse_jalali(text)
+        except ValueError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
