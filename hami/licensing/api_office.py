@@ -24,6 +24,7 @@ from hami.licensing.selectors import lead_time_days, queue, step_times
 from hami.licensing.services import applications as services
 from hami.licensing.services.committee import committee_decide, licence_sanction
 from hami.licensing.services.keys import mark_payload
+from hami.licensing.services.licences import licence_amend
 from hami.registry.access import units_for_user
 from hami.registry.models import Product
 from hami.standards.models import Standard
@@ -316,3 +317,23 @@ def sanction(request, licence_id: str, payload: SanctionIn):
         sanction_reason=reason,
     )
     return get_licence(request, licence_id)
+
+
+class AmendIn(Schema):
+    reason: str
+    product_name: str | None = None
+    brand: str | None = None
+    model: str | None = None
+
+
+@router.post(
+    "/licensing/licences/{licence_id}/amend",
+    response={200: LicenceDetailOut, 400: Error, 403: Error},
+    summary="Amend what a licence says (a new version; the history stays)",
+)
+def amend(request, licence_id: str, payload: AmendIn):
+    licence = licence_for_user(request.auth, licence_id)
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    reason = changes.pop("reason")
+    licence_amend(actor=request.auth, licence=licence, reason=reason, **changes)
+    return licence_for_user(request.auth, licence_id)

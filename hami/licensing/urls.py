@@ -21,6 +21,7 @@ urlpatterns = [
     path("licences/<uuid:public_id>/sanction/", views.licence_sanction_view, name="licence_sanction"),
     path("licences/<uuid:public_id>/certificate.pdf", views.licence_certificate, name="licence_certificate"),
     path("licences/<uuid:public_id>/renew/", views.licence_renew, name="licence_renew"),
+    path("licences/<uuid:public_id>/amend/", views.licence_amend_view, name="licence_amend"),
     path("committee/", views.committee, name="committee"),
     path("committee/<int:pk>/", views.meeting_detail, name="meeting_detail"),
 ]

@@ -47,6 +47,7 @@ from hami.licensing.services import applications as app_services
 from hami.licensing.services.committee import committee_decide, licence_sanction, meeting_create
 from hami.licensing.services.documents import document_attach, document_upload
 from hami.licensing.services.keys import mark_payload
+from hami.licensing.services.licences import licence_amend
 from hami.registry.access import units_for_user
 from hami.registry.models import Product
 from hami.standards.models import Standard
@@ -431,3 +432,23 @@ def licence_certificate(request, public_id):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="licence-{licence.tracking_code}-{language}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def licence_amend_view(request, public_id):
+    licence = licence_for_user(request.user, public_id)
+    changes = {
+        field: request.POST[field][:255]
+        for field in ("product_name", "brand", "model")
+        if request.POST.get(field)
+    }
+    try:
+        licence_amend(
+            actor=request.user, licence=licence, reason=request.POST.get("reason", "")[:300], **changes
+        )
+    except HamiError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Amendment recorded as a new version."))
+    return redirect("licensing:licence_detail", public_id=public_id)

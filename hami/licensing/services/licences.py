@@ -6,9 +6,14 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hami.core.audit import Change, audit, audit_many
+from hami.core.errors import Forbidden, HamiError
 from hami.core.models import EventType, User
+from hami.licensing import workflow
+from hami.licensing.access import acts_as
+from hami.licensing.error_codes import LicensingErrorCode
 from hami.licensing.models import Application, Licence, LicenceState, LicenceVersion
 from hami.licensing.tracking import new_tracking_code
 
@@ -113,3 +118,58 @@ def licences_expire(*, today: dt.date | None = None) -> int:
         ],
     )
     return len(due)
+
+
+AMENDABLE = ("product_name", "brand", "model", "site")
+
+
+@transaction.atomic
+def licence_amend(*, actor: User, licence: Licence, reason: str, **changes) -> LicenceVersion:
+    """A change to what a licence says (brand, product name, model, site) as a new version; the old
+    versions stay. Validity and tracking code do not change. Raises Forbidden, HamiError."""
+    unknown = set(changes) - set(AMENDABLE)
+    if unknown:
+        raise TypeError(f"licence_amend() got unknown fields {sorted(unknown)}")
+    licence = Licence.objects.select_for_update().select_related("current", "province").get(pk=licence.pk)
+    if not acts_as(actor, workflow.Party.OFFICE, province_id=licence.province_id, unit_id=licence.unit_id):
+        raise Forbidden(
+            LicensingErrorCode.FORBIDDEN, _("Only office staff of the issuing office amend a licence.")
+        )
+    if licence.state != LicenceState.ACTIVE:
+        raise HamiError(LicensingErrorCode.WRONG_STATE, _("Only an active licence can be amended."))
+    if not reason.strip():
+        raise HamiError(LicensingErrorCode.INVALID, _("Give the reason for the amendment."), field="reason")
+    site = changes.get("site")
+    if site is not None and site.unit_id != licence.unit_id:
+        raise HamiError(LicensingErrorCode.INVALID, _("The site belongs to another unit."), field="site")
+    current = licence.current
+    values = {field: getattr(current, field) for field in AMENDABLE}
+    for field, value in changes.items():
+        values[field] = value.strip() if isinstance(value, str) else value
+        if field != "site" and field != "model" and not values[field]:
+            raise HamiError(LicensingErrorCode.INVALID, _("This field cannot be empty."), field=field)
+    before = {f: str(getattr(current, f)) for f in changes if getattr(current, f) != values[f]}
+    if not before:
+        raise HamiError(LicensingErrorCode.INVALID, _("Nothing would change."))
+    version = LicenceVersion.objects.create(
+        licence=licence,
+        number=current.number + 1,
+        product=current.product,
+        scheme=current.scheme,
+        issued_on=current.issued_on,
+        expires_on=current.expires_on,
+        reason=reason.strip()[:300],
+        created_by=actor,
+        **values,
+    )
+    licence.current = version
+    licence.save(update_fields=["current", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.LICENCE_AMENDED,
+        obj=licence,
+        province=licence.province,
+        reason=reason.strip(),
+        details={"version": version.number, "changed": {f: [before[f], str(values[f])] for f in before}},
+    )
+    return version

@@ -88,3 +88,12 @@ def test_unknown_catalogue_reason_is_a_field_error(client, qazvin_officer, licen
         {"kind": "suspend", "sanction_reason": "nope", "reason": "x", "members_present": ["x"]},
     )
     assert response.status_code == 400 and response.json()["field"] == "sanction_reason"
+
+
+def test_amendment_through_the_api_keeps_the_history(client, qazvin_officer, unit_rep, licence):
+    url = f"/api/v1/licensing/licences/{licence.public_id}/amend"
+    response = post(client, url, bearer(unit_rep), {"reason": "x", "brand": "y"})
+    assert response.status_code == 403
+    response = post(client, url, bearer(qazvin_officer), {"reason": "نام تجاری تازه", "brand": "کیمیا نو"})
+    assert response.status_code == 200 and response.json()["brand"] == "کیمیا نو"
+    assert licence.versions.count() == 2

@@ -50,8 +50,9 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"demo built in {elapsed:.1f}s: {summary.units} units, {summary.products} products "
-                f"({summary.mandatory_products} under mandatory standards), {summary.standards} standards "
+                f"demo built in {elapsed:.1f}s: {summary.units} units, {summary.products} product lines "
+                f"({summary.mandatory_products} kinds of product under mandatory standards), "
+                f"{summary.standards} standards "
                 f"({summary.mandatory_standards} mandatory, {summary.requirements} requirements), "
                 f"{summary.categories} categories, {summary.labs} labs, {summary.licences} licences, "
                 f"{summary.applications} open applications"

@@ -153,3 +153,20 @@ def test_two_officers_deciding_at_once_produce_exactly_one_outcome(request):
     assert final in (ApplicationState.GRANTED, ApplicationState.REFUSED)
     assert Licence.objects.count() == (1 if final == ApplicationState.GRANTED else 0)
     assert connection.vendor == "postgresql"
+
+
+def test_amendment_adds_a_version_and_keeps_the_old_one(licence, qazvin_officer, unit_rep):
+    from hami.licensing.services.licences import licence_amend
+
+    version = licence_amend(actor=qazvin_officer, licence=licence, reason="تغییر نام تجاری", brand="کیمیا نو")
+    licence.refresh_from_db()
+    assert licence.current == version and version.number == 2 and version.brand == "کیمیا نو"
+    assert list(licence.versions.values_list("brand", flat=True)) == ["کیمیا", "کیمیا نو"]
+    assert version.expires_on == licence.expires_on and licence.tracking_code
+    with pytest.raises(Forbidden):
+        licence_amend(actor=unit_rep, licence=licence, reason="x", brand="y")
+    with pytest.raises(HamiError):
+        licence_amend(actor=qazvin_officer, licence=licence, reason="x", brand="کیمیا نو")  # nothing changes
+    with pytest.raises(HamiError):
+        licence_amend(actor=qazvin_officer, licence=licence, reason=" ", brand="z")
+    assert licence.versions.count() == 2
