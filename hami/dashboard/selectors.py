@@ -1,10 +1,15 @@
 """What each role's home page shows: counts across the registry, the catalogue and the labs."""
 
+import datetime as dt
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from hami.core.models import AuditEvent, Role, User
 from hami.labs.access import companies_for_user, labs_for_user
 from hami.labs.models import ApprovalStatus
+from hami.licensing.access import applications_for_user, licences_for_user
+from hami.licensing.models import ApplicationState, LicenceState
 from hami.registry.access import units_for_user
 from hami.registry.models import Product, UnitStatus
 from hami.standards.models import Standard
@@ -24,7 +29,17 @@ def office_overview(user: User) -> dict:
     events = AuditEvent.objects.select_related("actor").order_by("-seq")
     if not user.is_national:
         events = events.filter(province_id=user.province_id)
+    applications = applications_for_user(user).filter(closed_at__isnull=True)
+    licences = licences_for_user(user)
+    today = timezone.localdate()
     return {
+        "open_applications": applications.count(),
+        "overdue_applications": applications.filter(due_on__lt=today).count(),
+        "ready_applications": applications.filter(state=ApplicationState.READY).count(),
+        "active_licences": licences.filter(state=LicenceState.ACTIVE).count(),
+        "expiring_licences": licences.filter(
+            state=LicenceState.ACTIVE, expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=90)
+        ).count(),
         "unit_count": units.count(),
         "active_unit_count": units.filter(status=UnitStatus.ACTIVE).count(),
         "product_count": products.count(),
@@ -37,7 +52,17 @@ def office_overview(user: User) -> dict:
 
 
 def unit_rep_overview(user: User) -> dict:
-    return {"units": list(units_for_user(user).annotate(product_count=Count("products")))}
+    """The unit's portal: its units, applications under way (with the next step) and licences."""
+    today = timezone.localdate()
+    return {
+        "units": list(units_for_user(user).annotate(product_count=Count("products"))),
+        "applications": list(
+            applications_for_user(user).filter(closed_at__isnull=True).order_by("due_on", "created_at")[:20]
+        ),
+        "licences": list(licences_for_user(user).order_by("expires_on")[:50]),
+        "renew_before": today + dt.timedelta(days=90),
+        "today": today,
+    }
 
 
 def lab_overview(user: User) -> dict:

@@ -92,3 +92,17 @@ def test_notifications_page_lists_and_marks_read(client, qazvin_officer, outside
     assert qazvin_officer.notifications.get().read_at is not None
     client.force_login(outsider)
     assert "پروانه رو به انقضا" not in client.get("/notifications/").text
+
+
+def test_unit_portal_lists_its_applications_and_licences(client, unit_rep, licence):
+    client.force_login(unit_rep)
+    response = client.get("/")
+    assert [item.pk for item in response.context["licences"]] == [licence.pk]
+    assert licence.number.split("/")[0] in response.text
+
+
+def test_office_home_counts_the_licensing_queue(client, qazvin_officer, tehran_officer, licence):
+    client.force_login(qazvin_officer)
+    assert client.get("/").context["active_licences"] == 1
+    client.force_login(tehran_officer)
+    assert client.get("/").context["active_licences"] == 0
