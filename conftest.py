@@ -6,6 +6,9 @@
 - `outsider`: signed in, no role
 """
 
+import os
+import shutil
+
 import pytest
 from django.utils import translation
 
@@ -123,3 +126,46 @@ def in_english():
     """For tests that assert messages in English; the suite otherwise runs in Persian, the default."""
     with translation.override("en"):
         yield
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium():
+    """Debian's chromium driven by Playwright (never a browser Playwright downloads itself)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: run 'make browser' (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are still sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_live_server_sessions(django_db_setup, django_db_blocker):
+    """The live server (session-wide) answers browser requests in threads of their own; a thread
+    still holding a keep-alive connection at the end keeps its PostgreSQL session, which would stop
+    the test database from being dropped. Once every test has run, end those sessions (not ours)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

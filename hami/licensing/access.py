@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from hami.core.access import scoped
 from hami.core.models import Role, User
 from hami.licensing.models import Application, CommitteeMeeting, Licence
 from hami.licensing.workflow import Party
@@ -13,15 +14,7 @@ from hami.licensing.workflow import Party
 def applications_for_user(user: User) -> QuerySet[Application]:
     """National staff see all, a provincial office its province, a representative its units'."""
     applications = Application.objects.select_related("unit", "product", "standard", "province")
-    if not user.is_authenticated or not user.is_active:
-        return applications.none()
-    if user.is_national:
-        return applications
-    if user.role in (Role.OFFICE_STAFF, Role.INSPECTOR) and user.province_id:
-        return applications.filter(province_id=user.province_id)
-    if user.role == Role.UNIT_REP:
-        return applications.filter(unit__memberships__user=user)
-    return applications.none()
+    return scoped(applications, user, members={Role.UNIT_REP: "unit__memberships__user"})
 
 
 def application_for_user(user: User, public_id) -> Application:
@@ -33,15 +26,7 @@ def application_for_user(user: User, public_id) -> Application:
 
 def licences_for_user(user: User) -> QuerySet[Licence]:
     licences = Licence.objects.select_related("unit", "standard", "province", "current")
-    if not user.is_authenticated or not user.is_active:
-        return licences.none()
-    if user.is_national:
-        return licences
-    if user.role in (Role.OFFICE_STAFF, Role.INSPECTOR) and user.province_id:
-        return licences.filter(province_id=user.province_id)
-    if user.role == Role.UNIT_REP:
-        return licences.filter(unit__memberships__user=user)
-    return licences.none()
+    return scoped(licences, user, members={Role.UNIT_REP: "unit__memberships__user"})
 
 
 def licence_for_user(user: User, public_id) -> Licence:
@@ -64,15 +49,8 @@ def acts_as(user: User, party: Party, *, province_id: int, unit_id: int) -> bool
 
 
 def meetings_for_user(user: User) -> QuerySet[CommitteeMeeting]:
-    """Office staff and national admins see their province's committee meetings."""
-    meetings = CommitteeMeeting.objects.select_related("province")
-    if not user.is_authenticated or not user.is_active:
-        return meetings.none()
-    if user.is_national:
-        return meetings
-    if user.role in (Role.OFFICE_STAFF, Role.INSPECTOR) and user.province_id:
-        return meetings.filter(province_id=user.province_id)
-    return meetings.none()
+    """Office staff, inspectors and national admins see their province's committee meetings."""
+    return scoped(CommitteeMeeting.objects.select_related("province"), user)
 
 
 def meeting_for_user(user: User, pk) -> CommitteeMeeting:

@@ -5,23 +5,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from hami.core.access import scoped
 from hami.core.models import Province, Role, User
 from hami.registry.models import ProductionUnit
 
 
 def units_for_user(user: User) -> QuerySet[ProductionUnit]:
-    """National staff see every unit, a provincial office its province, a representative its units."""
+    """National staff see every unit, a provincial office its province, a representative its units.
+    Labs and inspection companies reach units through their orders (labs issue), not the registry."""
     units = ProductionUnit.objects.select_related("province", "county")
-    if not user.is_authenticated or not user.is_active:
-        return units.none()
-    if user.is_national:
-        return units
-    if user.role in (Role.OFFICE_STAFF, Role.INSPECTOR) and user.province_id:
-        return units.filter(province_id=user.province_id)
-    if user.role == Role.UNIT_REP:
-        return units.filter(memberships__user=user)
-    # Labs and inspection companies reach units through their orders (labs issue), not the registry.
-    return units.none()
+    return scoped(units, user, members={Role.UNIT_REP: "memberships__user"})
 
 
 def can_write_units(user: User, province: Province | None = None) -> bool:

@@ -1,55 +1,18 @@
 """The shell in a real browser: Debian's chromium driven by Playwright (never a downloaded browser)."""
 
-import os
-import shutil
-
 import pytest
 
 from hami.core.divisions import load_divisions
 from hami.core.models import County, Province, Role, User
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run 'make browser' (apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls around it are still sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        page = browser.new_page(locale="fa-IR")
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-    _close_server_thread_connections()
-
-
-def _close_server_thread_connections() -> None:
-    """The live server answers each browser request in a thread of its own; a thread still serving a
-    keep-alive connection when the test ends keeps its PostgreSQL session, which would stop the test
-    database from being dropped. End those sessions (not ours)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+def browser_page(chromium):
+    page = chromium.new_page(locale="fa-IR")
+    page.set_default_timeout(15_000)
+    return page
 
 
 def test_login_switch_language_search_with_arabic_letters_and_open_unit(live_server, browser_page):

@@ -1,9 +1,6 @@
 """The licence's whole path in a real browser (Debian chromium through Playwright):
 apply → deficiencies → resubmit → audit → tests → grant → verify the mark on the public page."""
 
-import os
-import shutil
-
 import pytest
 
 from hami.core.divisions import load_divisions
@@ -11,34 +8,14 @@ from hami.core.models import County, Province, Role, User
 from hami.licensing.catalogue import load_sanction_reasons
 from hami.licensing.models import Licence, SanctionReason
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "pass-1234-word"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: run 'make browser' (apt-get install chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    from hami.dashboard.tests.test_browser import _close_server_thread_connections
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
-    _close_server_thread_connections()
+def browser(chromium):
+    return chromium
 
 
 def _login(browser, base: str, username: str):
