@@ -17,8 +17,9 @@ class JalaliDateField(forms.CharField):
         if not text:
             return None
         try:
-            if text[:2] in ("19", "20", "21"):
-                return dt.date.fromisoformat(text)
-            return parse_jalali(text)
+            day = dt.date.fromisoformat(text) if text[:2] in ("19", "20", "21") else parse_jalali(text)
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if not 1950 <= day.year <= 2150:  # a typo such as 1/1/1 or 1499/01/01, not a real office date
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return day

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -22,19 +24,31 @@ class PersianFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
-class RejectNulMiddleware:
-    """Refuse requests carrying a NUL character in the path, the query or a JSON body with 400.
+# A JSON escape of a high surrogate not followed by a low one, or a low one not preceded by a high one.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
-    PostgreSQL text cannot hold NUL, so such input would fail deep in a query; no real user types
-    one. Form fields already refuse it (Django's ProhibitNullCharactersValidator); this covers the
-    query strings and JSON bodies that reach querysets directly."""
+
+class RejectNulMiddleware:
+    """Refuse with 400 requests carrying a NUL character, or a lone UTF-16 surrogate in a JSON
+    string, in the path, the query or the body (any body but a multipart upload, whose files may
+    hold any byte).
+
+    PostgreSQL text cannot hold NUL and no database driver can encode a lone surrogate, so such
+    input would fail deep in a query; no real user types either. Form fields already refuse NUL
+    (Django's ProhibitNullCharactersValidator); this covers query strings, API bodies of any
+    content type (Ninja parses them all) and views that read request.POST directly."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if self._has_nul(request):
-            message = translation.gettext("The request contains a NUL character, which no field accepts.")
+            message = translation.gettext(
+                "The request contains a character no field accepts (NUL or a broken surrogate)."
+            )
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"code": "invalid", "message": message}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
@@ -47,7 +61,9 @@ class RejectNulMiddleware:
         if "\x00" in "".join(request.GET.keys()) or any("\x00" in v for v in request.GET.values()):
             return True
         content_type = request.META.get("CONTENT_TYPE", "")
-        if content_type.startswith("application/json"):
-            body = request.body
-            return b"\\u0000" in body or b"\x00" in body
-        return False
+        if content_type.startswith("multipart/"):
+            return False
+        body = request.body
+        if b"\x00" in body or b"%00" in body or b"\\u0000" in body:
+            return True
+        return bool(_LONE_SURROGATE.search(body))

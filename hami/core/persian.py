@@ -22,6 +22,9 @@ _CHAR_MAP = str.maketrans(
         "\u200f": None,  # RIGHT-TO-LEFT MARK
         "\u200e": None,  # LEFT-TO-RIGHT MARK
         "\ufeff": None,  # BOM
+        # C0 control characters other than tab, newline and carriage return: never meant as text,
+        # refused by PostgreSQL (NUL) and by spreadsheets (openpyxl's illegal characters).
+        **{chr(c): None for c in (*range(0, 9), 11, 12, *range(14, 32), 127)},
         **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian digits ۰–۹
         **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits ٠–٩
     }

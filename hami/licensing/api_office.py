@@ -5,8 +5,9 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from hami.core.api import Error
@@ -281,7 +282,7 @@ def list_licences(request, filters: Query[LicenceFilters]):
     if filters.state:
         licences = licences.filter(state=filters.state)
     if filters.expiring_within_days is not None:
-        today = dt.date.today()
+        today = timezone.localdate()
         days = max(0, min(filters.expiring_within_days, 3650))
         licences = licences.filter(expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=days))
     return licences.order_by("expires_on", "pk")
@@ -320,10 +321,10 @@ def sanction(request, licence_id: str, payload: SanctionIn):
 
 
 class AmendIn(Schema):
-    reason: str
-    product_name: str | None = None
-    brand: str | None = None
-    model: str | None = None
+    reason: str = Field(max_length=300)
+    product_name: str | None = Field(None, max_length=255)
+    brand: str | None = Field(None, max_length=120)
+    model: str | None = Field(None, max_length=120)
 
 
 @router.post(

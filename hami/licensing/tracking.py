@@ -59,6 +59,8 @@ def new_tracking_code() -> str:
 def clean_tracking_code(text: str) -> str | None:
     """The code as typed (any digit script, spaces or dashes) if it is well formed, else None."""
     code = to_ascii_digits(str(text)).replace(" ", "").replace("-", "").strip()
-    if len(code) != LENGTH or not code.isdigit() or code[0] == "0" or not is_valid_verhoeff(code):
+    if len(code) != LENGTH or not (code.isascii() and code.isdigit()) or code[0] == "0":
+        return None
+    if not is_valid_verhoeff(code):
         return None
     return code

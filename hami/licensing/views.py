@@ -132,7 +132,9 @@ def application_document(request, public_id):
     existing = request.POST.get("existing")
     try:
         if existing:
-            document = UnitDocument.objects.filter(unit=application.unit, public_id=existing).first()
+            document = UnitDocument.objects.filter(
+                unit=application.unit, public_id=_uuid_or_none(existing)
+            ).first()
             if document is None:
                 raise Http404(_("No such document."))
         else:
@@ -281,13 +283,16 @@ def licence_export(request, fmt):
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("licences")
         sheet.sheet_view.rightToLeft = True
         sheet.append(EXPORT_COLUMNS)
         for row in _export_rows(licences):
-            sheet.append(row)
+            sheet.append(
+                [ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell for cell in row]
+            )
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(
@@ -357,6 +362,8 @@ def meeting_detail(request, pk):
     meeting = meeting_for_user(request.user, pk)
     if request.method == "POST":
         application = application_for_user(request.user, request.POST.get("application", ""))
+        if not meeting.agenda.filter(application=application).exists():
+            raise Http404(_("This application is not on the meeting's agenda."))
         data = request.POST.copy()
         data["members_present"] = "\n".join(meeting.members)  # the meeting's members decide its agenda
         form = DecisionForm(data)
@@ -452,3 +459,12 @@ def licence_amend_view(request, public_id):
     else:
         messages.success(request, _("Amendment recorded as a new version."))
     return redirect("licensing:licence_detail", public_id=public_id)
+
+
+def _uuid_or_none(text: str):
+    import uuid
+
+    try:
+        return uuid.UUID(str(text)[:64])
+    except ValueError:
+        return None

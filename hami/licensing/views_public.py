@@ -50,7 +50,8 @@ def verify_mark(request):
         return _too_many(request)
     payload = request.GET.get("payload", "")[:4000]
     result = verify_payload(payload)
-    licence = licence_by_tracking_code(result.claims["t"]) if result.claims else None
+    code = clean_tracking_code(str(result.claims["t"])) if result.verdict in ("valid", "expired") else None
+    licence = licence_by_tracking_code(code) if code else None
     context = {"result": result, "licence": licence, "complaint_form": ComplaintForm()}
     return render(request, "licensing/verify_mark.html", context)
 

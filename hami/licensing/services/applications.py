@@ -20,6 +20,7 @@ from hami.licensing.models import (
     ApplicationState,
     Deficiency,
     Licence,
+    LicenceState,
     StepVisit,
     TestOutcome,
     TimeTarget,
@@ -133,10 +134,11 @@ def application_create(
 
     Raises Forbidden, HamiError(INVALID / OPEN_APPLICATION_EXISTS)."""
     unit = ProductionUnit.objects.select_related("province").get(pk=product.unit_id)
-    if not acts_as(actor, workflow.Party.UNIT, province_id=unit.province_id, unit_id=unit.pk) and not acts_as(
-        actor, workflow.Party.OFFICE, province_id=unit.province_id, unit_id=unit.pk
-    ):
-        raise Forbidden(LicensingErrorCode.FORBIDDEN, _("You may not apply for this unit."))
+    # Only the unit applies: the next steps (sending, answering deficiencies) are the unit's too.
+    if not acts_as(actor, workflow.Party.UNIT, province_id=unit.province_id, unit_id=unit.pk):
+        raise Forbidden(
+            LicensingErrorCode.FORBIDDEN, _("Only the unit's representatives apply for its licences.")
+        )
     if not product.category.standards.filter(pk=standard.pk).exists():
         raise HamiError(
             LicensingErrorCode.INVALID,
@@ -145,9 +147,31 @@ def application_create(
         )
     if site is not None and site.unit_id != unit.pk:
         raise HamiError(LicensingErrorCode.INVALID, _("The site belongs to another unit."), field="site")
-    if licence is not None and (licence.unit_id != unit.pk or licence.standard_id != standard.pk):
+    if licence is not None:
+        licence = Licence.objects.select_related("current").get(pk=licence.pk)  # its state now, not as passed
+        if (
+            licence.unit_id != unit.pk
+            or licence.standard_id != standard.pk
+            or licence.current.product_id != product.pk
+        ):
+            raise HamiError(
+                LicensingErrorCode.INVALID, _("The licence renewed is for another product."), field="licence"
+            )
+        if licence.state not in (LicenceState.ACTIVE, LicenceState.EXPIRED):
+            raise HamiError(
+                LicensingErrorCode.WRONG_STATE,
+                _("A suspended or revoked licence is not renewed; the Marks Committee decides on it first."),
+                field="licence",
+            )
+    elif Licence.objects.filter(
+        unit=unit,
+        standard=standard,
+        current__product=product,
+        state__in=[LicenceState.ACTIVE, LicenceState.SUSPENDED],
+    ).exists():
         raise HamiError(
-            LicensingErrorCode.INVALID, _("The licence renewed is for another product."), field="licence"
+            LicensingErrorCode.OPEN_APPLICATION_EXISTS,
+            _("This product already holds a licence for this standard; apply for its renewal instead."),
         )
     if Application.objects.filter(product=product, standard=standard, state__in=OPEN_STATES).exists():
         raise HamiError(
@@ -273,6 +297,10 @@ def application_accept(*, actor: User, application: Application) -> Application:
 def application_audit_done(*, actor: User, application: Application, note: str = "") -> Application:
     """The factory audit happened and samples went to the lab. Raises Forbidden, HamiError(WRONG_STATE)."""
     application = _locked(application)
+    if application.state != ApplicationState.AUDIT:  # submitted → testing is the fast track's, by accept
+        raise HamiError(
+            LicensingErrorCode.WRONG_STATE, _("No factory audit is scheduled for this application.")
+        )
     return _move(application, ApplicationState.TESTING, actor=actor, reason=note)
 
 

@@ -23,7 +23,7 @@ def complaint_file(*, licence: Licence | None, tracking_code: str, text: str, co
         )
     complaint = Complaint.objects.create(
         licence=licence,
-        tracking_code=tracking_code[:40],
+        tracking_code=(licence.tracking_code if licence else normalize_text(tracking_code))[:40],
         province=licence.province if licence else None,
         text=text,
         contact=normalize_text(contact or "")[:200],

@@ -5,6 +5,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hami.core.audit import audit
@@ -72,6 +73,10 @@ def document_upload(
         raise HamiError(
             LicensingErrorCode.INVALID, _("Give the date the lab issued the report."), field="issued_on"
         )
+    if issued_on is not None and issued_on > timezone.localdate():
+        raise HamiError(
+            LicensingErrorCode.INVALID, _("A report cannot be issued in the future."), field="issued_on"
+        )
     document = UnitDocument(
         unit=unit,
         kind=kind,
@@ -128,7 +133,7 @@ def recent_lab_report(application: Application, today: dt.date) -> UnitDocument 
     """An accredited lab report attached to the application, issued in the last 90 days (fast track)."""
     return (
         application.documents.filter(
-            kind=DocumentKind.LAB_REPORT, issued_on__gte=today - dt.timedelta(days=90)
+            kind=DocumentKind.LAB_REPORT, issued_on__gte=today - dt.timedelta(days=90), issued_on__lte=today
         )
         .order_by("-issued_on")
         .first()

@@ -101,10 +101,11 @@ def mark_payload(licence: Licence) -> str:
     version = licence.current
     claims = {
         "t": licence.tracking_code,
-        "u": licence.unit.name_fa,
+        # Names are cut to keep the QR code small enough to print and scan (signed as cut).
+        "u": licence.unit.name_fa[:120],
         "n": licence.unit.national_id,
-        "p": version.product_name,
-        "b": version.brand,
+        "p": version.product_label[:120],
+        "b": version.brand[:60],
         "s": licence.standard.code,
         "e": licence.expires_on.isoformat(),
         "k": key.kid,

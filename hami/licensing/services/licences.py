@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from hami.core.audit import Change, audit, audit_many
 from hami.core.errors import Forbidden, HamiError
 from hami.core.models import EventType, User
+from hami.core.persian import normalize_text
 from hami.licensing import workflow
 from hami.licensing.access import acts_as
 from hami.licensing.error_codes import LicensingErrorCode
@@ -38,8 +39,14 @@ def _unique_tracking_code() -> str:
             return code
 
 
-def _licence_number(application: Application) -> str:
-    return application.number.replace("-", "/", 1)
+def _licence_number(application: Application, year: int) -> str:
+    """`QAZ/2026-000123`: the office's prefix, the year, and the next number of that year."""
+    prefix = f"{application.province.code[:3].upper()}/{year}-"
+    last = (
+        Licence.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True)
+    )
+    sequence = int(last[0].rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{sequence:06d}"
 
 
 def licence_issue(*, actor: User, application: Application, today: dt.date | None = None) -> Licence:
@@ -55,7 +62,7 @@ def licence_issue(*, actor: User, application: Application, today: dt.date | Non
         reason, event = f"renewal {application.number}", EventType.LICENCE_RENEWED
     else:
         licence = Licence.objects.create(
-            number=_licence_number(application),
+            number=_licence_number(application, today.year),
             tracking_code=_unique_tracking_code(),
             unit=application.unit,
             standard=application.standard,
@@ -121,6 +128,7 @@ def licences_expire(*, today: dt.date | None = None) -> int:
 
 
 AMENDABLE = ("product_name", "brand", "model", "site")
+AMENDABLE_LENGTHS = {"product_name": 255, "brand": 120, "model": 120}
 
 
 @transaction.atomic
@@ -130,7 +138,9 @@ def licence_amend(*, actor: User, licence: Licence, reason: str, **changes) -> L
     unknown = set(changes) - set(AMENDABLE)
     if unknown:
         raise TypeError(f"licence_amend() got unknown fields {sorted(unknown)}")
-    licence = Licence.objects.select_for_update().select_related("current", "province").get(pk=licence.pk)
+    # No select_related on the lock: `current` is nullable, and PostgreSQL cannot lock the nullable
+    # side of an outer join.
+    licence = Licence.objects.select_for_update().get(pk=licence.pk)
     if not acts_as(actor, workflow.Party.OFFICE, province_id=licence.province_id, unit_id=licence.unit_id):
         raise Forbidden(
             LicensingErrorCode.FORBIDDEN, _("Only office staff of the issuing office amend a licence.")
@@ -145,7 +155,14 @@ def licence_amend(*, actor: User, licence: Licence, reason: str, **changes) -> L
     current = licence.current
     values = {field: getattr(current, field) for field in AMENDABLE}
     for field, value in changes.items():
-        values[field] = value.strip() if isinstance(value, str) else value
+        values[field] = normalize_text(value) if isinstance(value, str) else value
+        limit = AMENDABLE_LENGTHS.get(field)
+        if limit and len(values[field]) > limit:
+            raise HamiError(
+                LicensingErrorCode.INVALID,
+                _("At most {limit} characters.").format(limit=limit),
+                field=field,
+            )
         if field != "site" and field != "model" and not values[field]:
             raise HamiError(LicensingErrorCode.INVALID, _("This field cannot be empty."), field=field)
     before = {f: str(getattr(current, f)) for f in changes if getattr(current, f) != values[f]}
