@@ -11,7 +11,7 @@ export HAMI_DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-dev browser test test-postgres lint format messages openapi check bench worker
+.PHONY: run install install-dev browser test test-postgres lint format messages openapi check bench bench-verify worker
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) into $(TOOLS)/"
@@ -70,6 +70,11 @@ worker: install
 
 bench: install
 	$(PY) bench/bench_import.py
+
+## bench-verify: public verification with 300,000 licences on PostgreSQL (needs Debian's wrk)
+bench-verify: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) bench/bench_verify.py
 
 check: install
 	bash .ci/run

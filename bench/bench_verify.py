@@ -1,13 +1,13 @@
 """Benchmark: public verification by tracking code (GET /api/v1/verify/{code}), served as in production.
 
     HAMI_DEBUG=1 .venv/bin/python bench/bench_verify.py [--licences 300000] [--seconds 20] [--connections 16]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/other_name HAMI_DEBUG=1 .venv/bin/python bench/bench_verify.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/other HAMI_DEBUG=1 .venv/bin/python bench/bench_verify.py
 
 PostgreSQL only. The database (hami_bench_verify unless DATABASE_URL names another) is created if
 missing, migrated, and filled with N licences by COPY unless it already holds exactly N, so later
-runs reuse it; it is never dropped, and it is written to only when refilled: do not point it at a
-database that matters. The script then starts two servers through the same gunicorn, with the same
-worker settings, bound to 127.0.0.1 on free ports:
+runs reuse it; it is never dropped. Refilling empties the licensing, registry and standards tables,
+so the script refuses to refill a database without "bench" in its name. It then starts two
+servers through the same gunicorn, with the same worker settings, bound to 127.0.0.1 on free ports:
 
 1. Hami itself, config.wsgi with HAMI_DEBUG=0 (every middleware, django-ninja, the rate limiter
    with a limit too high to refuse, persistent database connections: HAMI_DB_CONN_MAX_AGE=60);
@@ -109,7 +109,9 @@ def bare_app(environ, start_response):
             "expires_on": expires_on.isoformat(),
         }
     data = json.dumps(body).encode()  # ensure_ascii, like django-ninja's renderer
-    start_response(status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))])
+    start_response(
+        status, [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data)))]
+    )
     return [data]
 
 
@@ -167,8 +169,13 @@ def parse_args() -> argparse.Namespace:
     add("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
     add("--client-threads", type=int, default=1, help="wrk threads (default 1)")
     add("--max-requests", type=int, default=5_000_000, help="cap on the requests of one run (default 5M)")
-    add("--keep", action="store_true", help="keep both servers running until Enter is pressed (profiling)")
-    return parser.parse_args()
+    add("--hami-app", default="config.wsgi:application", help="WSGI app served as Hami (to try a variant)")
+    add("--keep", action="store_true", help="keep both servers running until Enter or EOF (to profile them)")
+    args = parser.parse_args()
+    for name in ("licences", "seconds", "connections", "rounds", "workers", "threads", "client_threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    return args
 
 
 # --- the database -----------------------------------------------------------------------------
@@ -210,12 +217,21 @@ def setup_django(url: str) -> None:
 def ensure_licences(url: str, count: int) -> None:
     """Leave exactly `count` licences, each with a current version; refill everything otherwise."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
 
     with psycopg.connect(url) as conn:
-        total, with_current = conn.execute("SELECT count(*), count(current_id) FROM licensing_licence").fetchone()
+        total, with_current = conn.execute(
+            "SELECT count(*), count(current_id) FROM licensing_licence"
+        ).fetchone()
     if total == count == with_current:
         print(f"database already holds {count:,} licences: reused")
         return
+    name = conninfo_to_dict(url)["dbname"]
+    if "bench" not in name:
+        raise SystemExit(
+            f"refusing to empty and refill {name!r} (it holds {total:,} licences, not {count:,}):"
+            " give the benchmark a database of its own, with 'bench' in its name"
+        )
     print(f"filling the database with {count:,} licences (it held {total:,}) ...", flush=True)
     started = time.perf_counter()
     fill(url, count)
@@ -223,7 +239,7 @@ def ensure_licences(url: str, count: int) -> None:
 
 
 def fill(url: str, count: int) -> None:
-    """Units (N/2, valid national IDs), standards, categories, products, licences and their versions."""
+    """Units (N/2, valid national IDs), standards, categories, a product per unit, licences, versions."""
     import psycopg
     from django.utils import timezone
 
@@ -238,83 +254,130 @@ def fill(url: str, count: int) -> None:
             " standards_productcategory, standards_standard RESTART IDENTITY CASCADE"
         )
     officer, _ = User.objects.get_or_create(username="bench-officer", defaults={"role": Role.NATIONAL_ADMIN})
-    counties = {}
+    counties: dict[int, int] = {}
     for county in County.objects.order_by("province_id", "id"):
         counties.setdefault(county.province_id, county.id)
-    provinces = sorted(counties)
-    standards = Standard.objects.bulk_create(
-        Standard(number=20_000 + i, year=1400 + i % 4, title_fa=f"فرآورده نمونه {i} - ویژگی‌ها و روش‌های آزمون",
-                 title_en=f"Sample product {i} - Specifications and test methods", scheme="5")
-        for i in range(200)
-    )  # fmt: skip
-    categories = ProductCategory.objects.bulk_create(
-        ProductCategory(code=f"bench-{i}", name_fa=f"گروه کالای {i}", name_en=f"Product group {i}")
-        for i in range(20)
-    )
-    now = timezone.now()
-    units = max(1, count // 2)
+    provinces = sorted(counties)  # a unit's province is provinces[unit_id % len(provinces)]
+    standards = [
+        standard.pk
+        for standard in Standard.objects.bulk_create(
+            Standard(
+                number=20_000 + i,
+                year=1400 + i % 4,
+                title_fa=f"فرآورده نمونه {i} - ویژگی‌ها و روش‌های آزمون",
+                title_en=f"Sample product {i} - Specifications and test methods",
+                scheme="5",
+            )
+            for i in range(200)
+        )
+    ]
+    categories = [
+        category.pk
+        for category in ProductCategory.objects.bulk_create(
+            ProductCategory(code=f"bench-{i}", name_fa=f"گروه کالای {i}", name_en=f"Product group {i}")
+            for i in range(20)
+        )
+    ]
     codes: set[str] = set()
     while len(codes) < count:
         codes.add(new_tracking_code())
     assert all(clean_tracking_code(code) == code for code in list(codes)[:1000])
-    with psycopg.connect(url) as conn, conn.cursor() as cur:
-        # One transaction: the foreign keys (Licence.current <-> LicenceVersion.licence) are deferred.
-        with cur.copy(
-            "COPY registry_productionunit (id, created_at, updated_at, public_id, name_fa, name_en, national_id,"
-            " province_id, county_id, address, isic, size_class, status, fast_track, fast_track_reason,"
-            " search_text) FROM STDIN"
-        ) as copy:
-            for i in range(1, units + 1):
-                province = provinces[i % len(provinces)]
-                national_id = make_legal_id(f"1{2_000_000 + i:09d}")
-                copy.write_row((
-                    i, now, now, uuid.uuid4(), f"صنایع نمونه شماره {i}", f"Sample Industries {i}", national_id,
-                    province, counties[province], f"شهرک صنعتی، خیابان {i % 50}", f"{1010 + i % 300:04d}",
-                    "small", "active", False, "", f"sample industries {i} {national_id}",
-                ))  # fmt: skip
-        assert is_valid_legal_id(national_id), national_id
-        with cur.copy(
-            "COPY registry_product (id, created_at, updated_at, unit_id, category_id, name, brand, model)"
-            " FROM STDIN"
-        ) as copy:
-            for i in range(1, units + 1):
-                copy.write_row((i, now, now, i, categories[i % len(categories)].pk, f"Product {i}",
-                                f"Brand {i % 997}", f"M-{i}"))  # fmt: skip
-        issued_base = dt.date(2023, 3, 21)
-        rows = []
+    units = max(1, count // 2)
+    now = timezone.now()
+
+    def unit_rows():
+        for i in range(1, units + 1):
+            province = provinces[i % len(provinces)]
+            national_id = make_legal_id(f"1{2_000_000 + i:09d}")
+            name_fa, name_en = f"صنایع نمونه شماره {i}", f"Sample Industries {i}"
+            address, isic = f"شهرک صنعتی، خیابان {i % 50}", f"{1010 + i % 300:04d}"
+            search = f"{name_fa} {name_en} {national_id}".lower()
+            # fmt: off
+            yield (i, now, now, uuid.uuid4(), name_fa, name_en, national_id, province, counties[province],
+                   address, isic, "small", "active", False, "", search)
+            # fmt: on
+
+    def product_rows():
+        for i in range(1, units + 1):
+            category = categories[i % len(categories)]
+            yield (i, now, now, i, category, f"Product {i}", f"Brand {i % 997}", f"M-{i}")
+
+    def licence_rows():
         for i, code in enumerate(codes, start=1):
             unit = (i - 1) % units + 1
-            issued = issued_base + dt.timedelta(days=i % 900)
-            expires = issued + dt.timedelta(days=3 * 365)
             state = "suspended" if i % 20 == 0 else "revoked" if i % 50 == 1 else "active"
-            rows.append((i, unit, code, issued, expires, state))
-        with cur.copy(
-            "COPY licensing_licence (id, created_at, updated_at, public_id, number, tracking_code, unit_id,"
-            " standard_id, province_id, state, current_id, expires_on) FROM STDIN"
-        ) as copy:
-            for i, unit, code, _issued, expires, state in rows:
-                province = provinces[unit % len(provinces)]
-                copy.write_row((i, now, now, uuid.uuid4(), f"BV-{i:08d}", code, unit,
-                                standards[i % len(standards)].pk, province, state, i, expires))  # fmt: skip
-        with cur.copy(
-            "COPY licensing_licenceversion (id, licence_id, number, product_id, product_name, brand, model,"
-            " scheme, issued_on, expires_on, reason, created_at, created_by_id) FROM STDIN"
-        ) as copy:
-            for i, unit, _code, issued, expires, _state in rows:
-                copy.write_row((i, i, 1, unit, f"Product {unit}", f"Brand {unit % 997}", f"M-{unit}", "5",
-                                issued, expires, "Granted by the Marks Committee", now, officer.pk))  # fmt: skip
-        for table in ("registry_productionunit", "registry_product", "licensing_licence", "licensing_licenceversion"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            # fmt: off
+            yield (i, now, now, uuid.uuid4(), f"BV-{i:08d}", code, unit, standards[i % len(standards)],
+                   provinces[unit % len(provinces)], state, i, expires_on(i))
+            # fmt: on
+
+    def version_rows():
+        for i in range(1, count + 1):
+            unit = (i - 1) % units + 1
+            # fmt: off
+            yield (i, i, 1, unit, f"Product {unit}", f"Brand {unit % 997}", f"M-{unit}", "5", issued_on(i),
+                   expires_on(i), "Granted", now, officer.pk)
+            # fmt: on
+
+    def issued_on(i: int) -> dt.date:
+        return dt.date(2023, 3, 21) + dt.timedelta(days=i % 900)
+
+    def expires_on(i: int) -> dt.date:
+        return issued_on(i) + dt.timedelta(days=3 * 365)
+
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        # One transaction: the foreign keys (Licence.current <-> LicenceVersion.licence) are deferred.
+        copy_rows(
+            cur,
+            "registry_productionunit (id, created_at, updated_at, public_id, name_fa, name_en, national_id,"
+            " province_id, county_id, address, isic, size_class, status, fast_track, fast_track_reason,"
+            " search_text)",
+            unit_rows(),
+        )
+        copy_rows(
+            cur,
+            "registry_product (id, created_at, updated_at, unit_id, category_id, name, brand, model)",
+            product_rows(),
+        )
+        copy_rows(
+            cur,
+            "licensing_licence (id, created_at, updated_at, public_id, number, tracking_code, unit_id,"
+            " standard_id, province_id, state, current_id, expires_on)",
+            licence_rows(),
+        )
+        copy_rows(
+            cur,
+            "licensing_licenceversion (id, licence_id, number, product_id, product_name, brand, model,"
+            " scheme, issued_on, expires_on, reason, created_at, created_by_id)",
+            version_rows(),
+        )
+        for table in (
+            "registry_productionunit",
+            "registry_product",
+            "licensing_licence",
+            "licensing_licenceversion",
+        ):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        national_id = cur.execute("SELECT national_id FROM registry_productionunit LIMIT 1").fetchone()[0]
+        assert is_valid_legal_id(national_id), national_id
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+
+
+def copy_rows(cur, target: str, rows) -> None:
+    with cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def prewarm(url: str) -> None:
     """Load the tables and indexes the lookup reads into shared buffers, so neither server pays for it."""
     import psycopg
 
-    tables = ["licensing_licence", "licensing_licenceversion", "registry_productionunit", "standards_standard",
-              "core_province"]  # fmt: skip
+    tables = ["licensing_licence", "licensing_licenceversion", "registry_productionunit",
+              "standards_standard", "core_province"]  # fmt: skip
     with psycopg.connect(url, autocommit=True) as conn:
         try:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
@@ -365,7 +428,8 @@ class Server:
         self.log = tmpdir / f"{name}.log"
         self.command = [
             sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(args.workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
+            "--workers", str(args.workers), "--worker-class", args.worker_class,
+            "--threads", str(args.threads),
             "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench"), "--no-control-socket",
             "--log-level", "warning", "--worker-tmp-dir", str(tmpdir),
         ]  # fmt: skip
@@ -390,7 +454,7 @@ class Server:
                 status, _ = get(f"{self.base}{PREFIX}{code}")
                 if status == 200:
                     return
-            except OSError:
+            except (OSError, ValueError):  # not listening yet, or not a JSON answer
                 pass
             time.sleep(0.3)
         raise SystemExit(f"{self.name} server not ready after {timeout} s:\n{self.log_tail()}")
@@ -402,7 +466,7 @@ class Server:
             return ""
 
     def cpu_ticks(self) -> int:
-        """utime + stime of the gunicorn master and its workers (one process group)."""
+        """CPU ticks of the gunicorn master and its workers (one process group)."""
         if self.process is None:
             return 0
         return sum(ticks for _, pgrp, ticks in processes() if pgrp == self.process.pid)
@@ -421,7 +485,8 @@ class Server:
 
 
 def processes():
-    """(comm, process group, utime + stime ticks) of every process."""
+    """(comm, process group, CPU ticks) of every process; the ticks include those of its exited children
+    (cutime + cstime), so a PostgreSQL backend that ends during a run (CONN_MAX_AGE) is still counted."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -431,7 +496,7 @@ def processes():
             continue
         comm = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
-        yield comm, int(fields[2]), int(fields[11]) + int(fields[12])
+        yield comm, int(fields[2]), sum(int(value) for value in fields[11:15])
 
 
 def postgres_ticks() -> int:
@@ -444,6 +509,23 @@ def machine_ticks() -> tuple[int, int]:
     idle = values[3] + values[4]
     total = sum(values[:8])
     return total - idle, total
+
+
+def machine_busy(seconds: float) -> float:
+    """CPU % in use (of 100 x cores) over the next `seconds`."""
+    busy_before, total_before = machine_ticks()
+    time.sleep(seconds)
+    busy_after, total_after = machine_ticks()
+    return 100 * (os.cpu_count() or 1) * (busy_after - busy_before) / max(1, total_after - total_before)
+
+
+def wait_for_quiet(most: float = 120) -> None:
+    """Wait (at most `most` seconds) until other processes use under 15% of a core: they would skew a run."""
+    deadline = time.monotonic() + most
+    while (busy := machine_busy(1.0)) > 15:
+        if time.monotonic() > deadline:
+            print(f"  (other processes still use {busy:.0f}% of a core: measuring anyway)")
+            return
 
 
 def get(url: str) -> tuple[int, dict]:
@@ -485,7 +567,11 @@ def run_wrk(server: Server, seconds: int, args: argparse.Namespace, lua: Path, c
         "-s", str(lua), server.base, "--", str(codes_file), PREFIX, str(quota),
     ]  # fmt: skip
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server_before, pg_before, (busy_before, total_before) = server.cpu_ticks(), postgres_ticks(), machine_ticks()
+    server_before, pg_before, (busy_before, total_before) = (
+        server.cpu_ticks(),
+        postgres_ticks(),
+        machine_ticks(),
+    )
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
     wall = time.perf_counter() - started
@@ -498,22 +584,30 @@ def run_wrk(server: Server, seconds: int, args: argparse.Namespace, lua: Path, c
     result = json.loads(lines[-1][6:])
     hz = os.sysconf("SC_CLK_TCK")
     cores = os.cpu_count() or 1
-    client_cpu = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
+    client_cpu = (client_after.ru_utime + client_after.ru_stime) - (
+        client_before.ru_utime + client_before.ru_stime
+    )
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = sum(result[key] for key in ("connect", "read", "write", "status", "timeout"))
     result["cpu_client"] = 100 * client_cpu / wall
     result["cpu_server"] = 100 * (server_after - server_before) / hz / wall
     result["cpu_postgres"] = 100 * (pg_after - pg_before) / hz / wall
     result["cpu_machine"] = 100 * cores * (busy_after - busy_before) / max(1, total_after - total_before)
+    result["ms_server"] = 1000 * (server_after - server_before) / hz / max(1, result["requests"])
+    result["ms_postgres"] = 1000 * (pg_after - pg_before) / hz / max(1, result["requests"])
+    result["cpu_other"] = max(0.0, result["cpu_machine"] - result["cpu_client"] - result["cpu_server"]
+                              - result["cpu_postgres"])  # fmt: skip
     return result
 
 
 def describe(name: str, r: dict) -> str:
     return (
-        f"  {name:<5} {r['rps']:8,.0f} req/s  p50 {r['p50_us'] / 1000:6.2f} ms  p99 {r['p99_us'] / 1000:6.2f} ms"
-        f"  ({r['requests']:,} requests, {r['errors']} errors;"
-        f" CPU % of one core: client {r['cpu_client']:.0f}, workers {r['cpu_server']:.0f},"
-        f" postgres {r['cpu_postgres']:.0f}, machine {r['cpu_machine']:.0f} of {100 * (os.cpu_count() or 1)})"
+        f"  {name:<5} {r['rps']:8,.0f} req/s"
+        f"  p50 {r['p50_us'] / 1000:5.1f} ms  p99 {r['p99_us'] / 1000:5.1f} ms"
+        f"  {r['requests']:,} requests, {r['errors']} errors\n"
+        f"        CPU per request: workers {r['ms_server']:.2f} ms, postgres {r['ms_postgres']:.2f} ms;"
+        f" % of a core: client {r['cpu_client']:.0f}, workers {r['cpu_server']:.0f},"
+        f" postgres {r['cpu_postgres']:.0f}, other processes {r['cpu_other']:.0f}"
     )
 
 
@@ -543,8 +637,14 @@ def versions(url: str) -> str:
     )
 
 
+def stop_on_signal(signum, frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 def main() -> None:
     args = parse_args()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop_on_signal)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     url = database_url()
@@ -568,25 +668,31 @@ def main() -> None:
     bare_env = {**common, "BENCH_DATABASE_URL": url, "BENCH_STATE_LABELS": json.dumps(state_labels())}
     print(f"machine:  {machine()}")
     print(f"software: {versions(url)}")
-    print(f"data:     {args.licences:,} licences, {max(1, args.licences // 2):,} units; each request a random code")
+    print(
+        f"data:     {args.licences:,} licences, {max(1, args.licences // 2):,} units;"
+        " each request asks for a random one of them"
+    )
     workers = f"{args.workers} {args.worker_class} workers" + (
         f" x {args.threads} threads" if args.worker_class == "gthread" else ""
     )
     print(
-        f"servers:  gunicorn, {workers}, 127.0.0.1; Hami: config.wsgi, HAMI_DEBUG=0, CONN_MAX_AGE=60,"
+        f"servers:  gunicorn, {workers}, 127.0.0.1; Hami: {args.hami_app}, HAMI_DEBUG=0, CONN_MAX_AGE=60,"
         f" HAMI_VERIFY_RATE={HUGE_RATE}, default cache (local memory)"
     )
     print(
         f"client:   wrk, {args.client_threads} thread(s), {args.connections} keep-alive connections,"
         f" {args.warmup} s warm-up then {args.rounds} x {args.seconds} s per server, alternating"
     )
+    busy = machine_busy(2.0)
+    print(f"idle:     {busy:.0f}% of {100 * (os.cpu_count() or 1)} busy before the servers start", end="")
+    print("  WARNING: other work on the machine will lower both figures" if busy > 15 else "")
     with tempfile.TemporaryDirectory(prefix="hami-bench-verify-") as tmp:
         tmpdir = Path(tmp)
         lua = tmpdir / "verify.lua"
         lua.write_text(WRK_SCRIPT)
         codes_file = tmpdir / "codes.txt"
         codes_file.write_text("\n".join(codes) + "\n")
-        hami = Server("hami", "config.wsgi:application", hami_env, args, tmpdir)
+        hami = Server("hami", args.hami_app, hami_env, args, tmpdir)
         bare = Server("bare", "bench_verify:bare_app", bare_env, args, tmpdir)
         try:
             hami.start()
@@ -596,7 +702,8 @@ def main() -> None:
             check_answers(hami, bare, random.sample(codes, min(50, len(codes))))
             print("checked:  both answer 200 with the same JSON for 50 random codes; an unknown code is 404")
             if args.keep:
-                input(f"Hami on {hami.base}, bare app on {bare.base}; Enter stops them ")
+                print(f"Hami on {hami.base}, bare app on {bare.base}; Enter stops them", flush=True)
+                sys.stdin.readline()
                 return
             for server in (hami, bare):
                 run_wrk(server, args.warmup, args, lua, codes_file)
@@ -605,6 +712,7 @@ def main() -> None:
                 print(f"round {round_}:")
                 order = (hami, bare) if round_ % 2 else (bare, hami)
                 for server in order:
+                    wait_for_quiet()
                     result = run_wrk(server, args.seconds, args, lua, codes_file)
                     results[server.name].append(result)
                     print(describe(server.name, result), flush=True)
