@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hami.core.persian import normalize_text
 
@@ -593,3 +594,19 @@ def progress_message(stage: str, count: int) -> str:
     if stage == "writing":
         return _("writing {count} rows…").format(count=count)
     return _("reading…")
+
+
+def raise_for_errors(result: ImportResult, write: Callable[[str], Any]) -> None:
+    """For the import commands: write every problem, then stop with CommandError if there was any."""
+    from django.core.management.base import CommandError
+
+    for error in result.errors:
+        write(error.describe())
+    if result.errors:
+        count = len(result.errors)
+        message = ngettext(
+            "{count} problem found; nothing was imported.",
+            "{count} problems found; nothing was imported.",
+            count,
+        ).format(count=count)
+        raise CommandError(message)

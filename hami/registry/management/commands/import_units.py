@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hami.core.models import User
-from hami.core.tabular import progress_message
+from hami.core.tabular import progress_message, raise_for_errors
 from hami.registry.imports import units_import
 
 
@@ -41,16 +41,7 @@ class Command(BaseCommand):
             message = _("Cannot read {path}: {reason}").format(path=exc.filename, reason=exc.strerror)
             raise CommandError(message) from exc
         seconds = time.perf_counter() - started
-        for error in result.errors:
-            self.stderr.write(error.describe())
-        if result.errors:
-            count = len(result.errors)
-            message = ngettext(
-                "{count} problem found; nothing was imported.",
-                "{count} problems found; nothing was imported.",
-                count,
-            ).format(count=count)
-            raise CommandError(message)
+        raise_for_errors(result, self.stderr.write)
         rate = round(result.rows / seconds) if seconds > 0 else 0
         if result.dry_run:
             line = ngettext(
