@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hami.api import api
+from hami.licensing.api import verification_view
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # Public verification first and outside Ninja: the busiest request (see the view's docstring).
+    path("api/v1/verify/<str:tracking_code>", verification_view, name="api_verify"),
     path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("hami.core.urls")),
     path("", include("hami.dashboard.urls")),

@@ -16,7 +16,11 @@ class PersianFirstLocaleMiddleware(LocaleMiddleware):
 
     def process_request(self, request):
         if request.path_info.startswith("/api/"):
-            return super().process_request(request)
+            # LocaleMiddleware's choice (cookie, then Accept-Language) without its look for
+            # i18n_patterns, which Hami does not use: this runs on every public verification.
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+            return
         chosen = (request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or "").split("-")[0].lower()
         languages = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in languages else settings.LANGUAGE_CODE
@@ -56,10 +60,15 @@ class RejectNulMiddleware:
 
     @staticmethod
     def _has_nul(request) -> bool:
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query:
             return True
-        if "\x00" in "".join(request.GET.keys()) or any("\x00" in v for v in request.GET.values()):
+        if query and (
+            "\x00" in "".join(request.GET.keys()) or any("\x00" in v for v in request.GET.values())
+        ):
             return True
+        if request.META.get("CONTENT_LENGTH", "") in ("", "0"):
+            return False  # no body (Django reads none without a length)
         content_type = request.META.get("CONTENT_TYPE", "")
         if content_type.startswith("multipart/"):
             return False

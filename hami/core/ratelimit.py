@@ -1,6 +1,6 @@
 """A fixed-window request limit per client, kept in Django's cache.
 
-One counter per client and window: `cache.add` starts it, `cache.incr` counts (atomic in
+One counter per client and window: `cache.incr` counts, `cache.add` starts it (atomic in
 Memcached, Redis and within one process for the local-memory cache). With several web processes
 the cache must be shared (Redis or Memcached, see docs/deployment.md) for the limit to be global.
 """
@@ -36,10 +36,14 @@ def over_limit(request: HttpRequest, scope: str, rate: str) -> bool:
     limit, window = parse_rate(rate)
     slot = int(time.time() // window)
     key = f"rl:{scope}:{client_ip(request)}:{slot}"
-    if cache.add(key, 1, timeout=window + 1):
-        return limit < 1
     try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        return False
+        count = cache.incr(key)  # one cache operation for every request but a window's first
+    except ValueError:  # the client's first request in this window
+        if cache.add(key, 1, timeout=window + 1):
+            count = 1
+        else:  # another request of the same client started the window meanwhile
+            try:
+                count = cache.incr(key)
+            except ValueError:  # and the window ended in between
+                count = 1
+    return count > limit

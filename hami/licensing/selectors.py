@@ -1,14 +1,18 @@
 """Reads of licensing that are more than one queryset."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from hami.core.calendar import working_days_between
-from hami.licensing.models import Application, ApplicationState, Licence, StepVisit, Track
+from hami.core.models import Province
+from hami.licensing.models import Application, ApplicationState, Licence, LicenceVersion, StepVisit, Track
 from hami.licensing.services.applications import FAST_TRACK_DECISION_DAYS
+from hami.registry.models import ProductionUnit
+from hami.standards.models import Standard
 
 
 def licence_by_tracking_code(code: str) -> Licence | None:
@@ -18,6 +22,81 @@ def licence_by_tracking_code(code: str) -> Licence | None:
         .filter(tracking_code=code)
         .first()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PublicLicence:
+    """What anyone may read about a licence: the public verification's answer."""
+
+    tracking_code: str
+    state: str
+    unit_fa: str
+    unit_en: str
+    unit_national_id: str
+    product: str
+    brand: str
+    model: str
+    standard_number: str
+    standard_year: int
+    standard_title_fa: str
+    standard_title_en: str
+    office_fa: str
+    office_en: str
+    issued_on: dt.date
+    expires_on: dt.date
+
+    @property
+    def standard(self) -> str:
+        return f"INSO {self.standard_number}:{self.standard_year}"
+
+
+def _public_licence_sql() -> str:
+    licence, unit, standard = Licence._meta.db_table, ProductionUnit._meta.db_table, Standard._meta.db_table
+    province, version = Province._meta.db_table, LicenceVersion._meta.db_table
+    return f"""
+        SELECT l.tracking_code, l.state, u.name_fa, u.name_en, u.national_id,
+               v.product_name, v.brand, v.model, s.number, s.year, s.title_fa, s.title_en,
+               p.name_fa, p.name_en, v.issued_on, l.expires_on
+          FROM {licence} l
+          JOIN {unit} u ON u.id = l.unit_id
+          JOIN {standard} s ON s.id = l.standard_id
+          JOIN {province} p ON p.id = l.province_id
+          JOIN {version} v ON v.id = l.current_id
+         WHERE l.tracking_code = %s"""
+
+
+_PUBLIC_LICENCE_SQL = _public_licence_sql()
+
+
+def public_licence(code: str) -> PublicLicence | None:
+    """The public face of a licence by tracking code: one indexed query, no model instances.
+
+    This is the busiest read Hami has (every scan of every mark), so it skips the ORM: compiling
+    the five-model select_related cost more CPU than everything else in the request together (see
+    bench/README.md). On PostgreSQL it runs on a server-binding psycopg cursor, so the statement is
+    prepared once per connection (after `prepare_threshold` runs, settings.DATABASES OPTIONS)
+    instead of being parsed and planned on every scan; Django's own cursors bind on the client.
+    """
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            row = cursor.execute(_PUBLIC_LICENCE_SQL, (code,)).fetchone()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_PUBLIC_LICENCE_SQL, [code])
+            row = cursor.fetchone()
+    if row is None:
+        return None
+    licence = PublicLicence(*row)
+    if isinstance(licence.issued_on, str):  # SQLite returns dates of a raw join as text
+        licence = replace(
+            licence,
+            issued_on=dt.date.fromisoformat(licence.issued_on),
+            expires_on=dt.date.fromisoformat(licence.expires_on),
+        )
+    return licence
 
 
 def queue(applications: QuerySet[Application], today: dt.date | None = None) -> QuerySet[Application]:

@@ -1,9 +1,12 @@
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from hami.licensing.api import VerificationOut
 from hami.licensing.models import Complaint, DecisionKind
+from hami.licensing.selectors import public_licence
 from hami.licensing.services.committee import licence_sanction
 from hami.licensing.services.keys import mark_payload
 from hami.licensing.tests.conftest import MEMBERS
@@ -95,6 +98,66 @@ def test_api_verification_is_public_and_bilingual(client, licence):
     assert body["valid"] is True and body["state"] == "active"
     assert body["state_label"] == {"fa": "فعال", "en": "Active"}
     assert body["unit"]["fa"] == licence.unit.name_fa and body["standard"] == "INSO 93:2020"
+
+
+def test_api_verification_body_is_the_schema_with_the_licence_values(
+    client, licence, qazvin_officer, sanction_reason
+):
+    # The endpoint builds its JSON by hand (speed); this is what keeps it true to VerificationOut.
+    licence_sanction(actor=qazvin_officer, licence=licence, kind=DecisionKind.SUSPEND, reason="مردودی",
+                     members_present=MEMBERS, sanction_reason=sanction_reason)  # fmt: skip
+    licence.refresh_from_db()
+    body = client.get(f"/api/v1/verify/{licence.tracking_code}").json()
+    assert VerificationOut.model_validate(body).model_dump(mode="json") == body
+    version = licence.current
+    assert body == {
+        "tracking_code": licence.tracking_code,
+        "state": "suspended",
+        "state_label": {"fa": "تعلیق‌شده", "en": "Suspended"},
+        "valid": False,
+        "unit": {"fa": licence.unit.name_fa, "en": licence.unit.name_en},
+        "unit_national_id": licence.unit.national_id,
+        "product": version.product_name,
+        "brand": version.brand,
+        "model": version.model,
+        "standard": licence.standard.code,
+        "standard_title": {"fa": licence.standard.title_fa, "en": licence.standard.title_en},
+        "issuing_office": {"fa": licence.province.name_fa, "en": licence.province.name_en},
+        "issued_on": version.issued_on.isoformat(),
+        "expires_on": licence.expires_on.isoformat(),
+    }
+
+
+@override_settings(HAMI_VERIFY_RATE="2/min")
+def test_ninja_operation_answers_like_the_view_that_serves_the_url(client, licence):
+    # config/urls.py serves /api/v1/verify/<code> with a plain view; the Ninja operation documents it.
+    from ninja.testing import TestClient
+
+    from hami.licensing.api import router
+
+    ninja = TestClient(router)
+    for code in (licence.tracking_code, "0000000000", "not-a-code"):
+        cache.clear()
+        served = client.get(f"/api/v1/verify/{code}")
+        documented = ninja.get(f"/verify/{code}")
+        assert (served.status_code, served.json()) == (documented.status_code, documented.json())
+    cache.clear()
+    statuses = [client.get(f"/api/v1/verify/{licence.tracking_code}").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get(f"/api/v1/verify/{licence.tracking_code}").json()["code"] == "rate_limited"
+    assert client.post(f"/api/v1/verify/{licence.tracking_code}").status_code == 405
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_public_lookup_is_prepared_once_per_connection_on_postgresql(licence):
+    for _ in range(6):
+        assert public_licence(licence.tracking_code).tracking_code == licence.tracking_code
+    assert public_licence("0000000000") is None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%tracking_code = $1%"]
+        )
+        assert cursor.fetchone()[0] == 1
 
 
 def test_api_unknown_code_is_404(client, db):
