@@ -37,11 +37,21 @@ class Province(BilingualName):
     """One of Iran's 31 provinces (استان); loaded from core/data/provinces.json by a data migration."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    # The capital's coordinates, from core/data/county_seats.json (see its "source"); WGS 84 degrees.
+    latitude = models.DecimalField(_("latitude"), max_digits=7, decimal_places=4, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=7, decimal_places=4, null=True, blank=True)
 
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        """(latitude, longitude) of the capital, or None where it is not known."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return float(self.latitude), float(self.longitude)
 
 
 class County(BilingualName):
@@ -51,6 +61,10 @@ class County(BilingualName):
         Province, on_delete=models.PROTECT, related_name="counties", verbose_name=_("province")
     )
     code = models.SlugField(_("code"), max_length=60)
+    # The seat's (county capital's) coordinates, from core/data/county_seats.json; WGS 84 degrees.
+    # Four decimals are about 11 m, far finer than a town: distances here price a trip, not a route.
+    latitude = models.DecimalField(_("latitude"), max_digits=7, decimal_places=4, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=7, decimal_places=4, null=True, blank=True)
 
     class Meta:
         ordering = ["province", "name_en"]
@@ -59,6 +73,13 @@ class County(BilingualName):
         constraints = [
             models.UniqueConstraint(fields=["province", "code"], name="county_code_unique_in_province")
         ]
+
+    @property
+    def location(self) -> tuple[float, float] | None:
+        """(latitude, longitude) of the seat, for hami.core.geo.haversine_km; None where it is not known."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return float(self.latitude), float(self.longitude)
 
 
 class Role(models.TextChoices):
@@ -152,6 +173,22 @@ class EventType(models.TextChoices):
     STANDARDS_IMPORTED = "standard.imported", _("Standards imported")
     CATEGORY_CREATED = "category.created", _("Product category created")
     LAB_CREATED = "lab.created", _("Lab created")
+    LAB_STATUS_CHANGED = "lab.status_changed", _("Lab status changed")
+    LAB_ACCREDITATION_SET = "lab.accreditation_set", _("Lab accreditation recorded")
+    LAB_SCOPE_CHANGED = "lab.scope_changed", _("Lab scope changed")
+    LAB_CONFLICT_DECLARED = "lab.conflict_declared", _("Lab conflict of interest declared")
+    COMPANY_CREATED = "company.created", _("Inspection company created")
+    COMPANY_UPDATED = "company.updated", _("Inspection company updated")
+    SAMPLE_TAKEN = "sample.taken", _("Sample taken")
+    SAMPLE_CUSTODY = "sample.custody", _("Sample handed over")
+    SAMPLE_DECIDED = "sample.decided", _("Sample verdict reached")
+    ASSIGNMENT_PROPOSED = "assignment.proposed", _("Lab assignment proposed")
+    ASSIGNMENT_CONFIRMED = "assignment.confirmed", _("Lab assignment confirmed; orders sent")
+    ORDER_ACCEPTED = "order.accepted", _("Test order accepted")
+    ORDER_REJECTED = "order.rejected", _("Test order rejected")
+    RESULT_REPORTED = "order.result", _("Test result reported")
+    REPORT_ISSUED = "report.issued", _("Test report issued")
+    REPORT_AMENDED = "report.amended", _("Test report amended")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     UNIT_FAST_TRACK_SET = "unit.fast_track_set", _("Fast track set")
