@@ -1,5 +1,6 @@
 import datetime as dt
 
+import jdatetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +24,9 @@ class JalaliDateField(forms.CharField):
         if not 1950 <= day.year <= 2150:  # a typo such as 1/1/1 or 1499/01/01, not a real office date
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return day
+
+    def prepare_value(self, value):
+        """A date shown back in the form is Jalali, as the user types it."""
+        if isinstance(value, dt.date):
+            return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+        return value

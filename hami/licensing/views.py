@@ -1,8 +1,5 @@
 """Licensing pages: the unit's portal, the office queue, application actions, the committee, the register."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +15,7 @@ from hami.core.errors import HamiError
 from hami.core.jalali import format_date
 from hami.core.models import Role
 from hami.core.persian import search_terms
+from hami.core.tabular import export_response
 from hami.licensing import workflow
 from hami.licensing.access import (
     acts_as,
@@ -120,6 +118,7 @@ def application_detail(request, public_id):
         "unit_documents": application.unit.documents.exclude(applications=application),
         "fast_track": fast_track_figures(application),
         "today": timezone.localdate(),
+        "samples": application.samples.order_by("taken_at"),
     }
     return render(request, "licensing/application_detail.html", context)
 
@@ -273,35 +272,7 @@ def _export_rows(licences):
 def licence_export(request, fmt):
     """The filtered register as CSV (UTF-8 with BOM, for Excel) or XLSX; dates in Jalali for people."""
     _form, licences = _filtered_licences(request)
-    stamp = timezone.localdate().isoformat()
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(_export_rows(licences))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("licences")
-        sheet.sheet_view.rightToLeft = True
-        sheet.append(EXPORT_COLUMNS)
-        for row in _export_rows(licences):
-            sheet.append(
-                [ILLEGAL_CHARACTERS_RE.sub("", cell) if isinstance(cell, str) else cell for cell in row]
-            )
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        raise Http404(_("Unknown export format."))
-    response["Content-Disposition"] = f'attachment; filename="licences-{stamp}.{fmt}"'
-    return response
+    return export_response("licences", fmt, EXPORT_COLUMNS, _export_rows(licences))
 
 
 @login_required
