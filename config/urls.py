@@ -16,6 +16,7 @@ urlpatterns = [
     path("standards/", include("hami.standards.urls")),
     path("verify/", include("hami.licensing.urls_public")),
     path("licensing/", include("hami.licensing.urls")),
+    path("labs/", include("hami.labs.urls")),
 ]
 
 handler404 = "hami.core.views.page_not_found"

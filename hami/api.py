@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 
 from hami.core.api import AUTH, install_error_handlers
 from hami.core.api import router as core_router
+from hami.labs.api import router as labs_router
+from hami.labs.api_sampling import router as sampling_router
 from hami.licensing.api import router as licensing_router
 from hami.licensing.api_office import router as licensing_office_router
 from hami.registry.api import router as registry_router
@@ -24,3 +26,5 @@ api.add_router("/", registry_router)
 api.add_router("/", standards_router)
 api.add_router("/", licensing_router)
 api.add_router("/", licensing_office_router)
+api.add_router("/", labs_router)
+api.add_router("/", sampling_router)

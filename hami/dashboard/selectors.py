@@ -6,8 +6,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from hami.core.models import AuditEvent, Role, User
-from hami.labs.access import companies_for_user, labs_for_user
-from hami.labs.models import ApprovalStatus
+from hami.labs.access import companies_for_user, labs_for_user, orders_for_user, samples_for_user
+from hami.labs.models import CustodyStep, LabStatus, OrderState
 from hami.licensing.access import applications_for_user, licences_for_user
 from hami.licensing.models import ApplicationState, LicenceState
 from hami.registry.access import units_for_user
@@ -45,7 +45,7 @@ def office_overview(user: User) -> dict:
         "product_count": products.count(),
         "mandatory_product_count": products.filter(category__standards__in=mandatory_ids).distinct().count(),
         "mandatory_standard_count": len(mandatory_ids),
-        "lab_count": labs.filter(status=ApprovalStatus.APPROVED).count(),
+        "lab_count": labs.filter(status=LabStatus.APPROVED).count(),
         "by_county": list(by_county),
         "recent_events": list(events[:10]),
     }
@@ -66,11 +66,24 @@ def unit_rep_overview(user: User) -> dict:
 
 
 def lab_overview(user: User) -> dict:
-    return {"labs": list(labs_for_user(user))}
+    """The lab's inbox: orders waiting for an answer, orders in progress, and the latest reports."""
+    orders = orders_for_user(user)
+    return {
+        "labs": list(labs_for_user(user)),
+        "incoming": list(orders.filter(state=OrderState.SENT).order_by("due_on", "created_at")[:20]),
+        "in_progress": list(orders.filter(state=OrderState.ACCEPTED).order_by("due_on", "created_at")[:20]),
+        "reported": orders.filter(state=OrderState.REPORTED).count(),
+        "today": timezone.localdate(),
+    }
 
 
 def company_overview(user: User) -> dict:
-    return {"companies": list(companies_for_user(user))}
+    samples = samples_for_user(user)
+    return {
+        "companies": list(companies_for_user(user)),
+        "to_send": list(samples.filter(state=CustodyStep.TAKEN).order_by("taken_at")[:20]),
+        "recent": list(samples.order_by("-taken_at")[:10]),
+    }
 
 
 OVERVIEWS = {

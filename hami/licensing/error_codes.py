@@ -11,3 +11,4 @@ class LicensingErrorCode(StrEnum):
     OPEN_APPLICATION_EXISTS = "open_application_exists"  # the same product and standard are under way
     NO_SIGNING_KEY = "no_signing_key"  # the office has no live signing key
     BAD_DOCUMENT = "bad_document"  # a file of the wrong type or size
+    TESTS_FROM_LABS = "tests_from_labs"  # the outcome comes from the labs' reports of its samples

@@ -1,6 +1,7 @@
 """The standards catalogue: standards, their requirements, product categories and the mandatory list."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hami.core.models import BaseModel, BilingualName
+from hami.labs.decision import DecisionRule  # a pure module: the rules, not the labs' models
 
 
 class StandardStatus(models.TextChoices):
@@ -57,6 +59,13 @@ class Standard(BaseModel):
     scheme = models.CharField(
         _("certification scheme"), max_length=2, choices=Scheme.choices, default=Scheme.S5
     )
+    decision_rule = models.CharField(
+        _("decision rule"), max_length=8, choices=DecisionRule.choices, default=DecisionRule.SIMPLE
+    )
+    aql = models.DecimalField(
+        _("AQL for sampling"), max_digits=7, decimal_places=3, default=Decimal("2.5"),
+        help_text=_("ISO 2859-1 acceptance quality limit used when this standard's products are sampled."),
+    )  # fmt: skip
     search_text = models.TextField(editable=False, default="")
 
     objects = StandardQuerySet.as_manager()

@@ -60,9 +60,11 @@ def _due_on(application: Application, state: str, today: dt.date) -> dt.date | N
 
 
 def _move(
-    application: Application, target: str, *, actor: User, reason: str = "", details=None
+    application: Application, target: str, *, actor: User | None, reason: str = "", details=None
 ) -> Application:
-    """Check the move and the actor's right to it, then record it (the caller holds the row lock)."""
+    """Check the move and the actor's right to it, then record it (the caller holds the row lock).
+
+    `actor=None` is Hami itself acting on facts another service established (the labs' reports)."""
     source = application.state
     party = workflow.party_for(source, target)
     if party is None:
@@ -72,7 +74,9 @@ def _move(
                 state=ApplicationState(source).label, target=ApplicationState(target).label
             ),
         )
-    if not acts_as(actor, party, province_id=application.province_id, unit_id=application.unit_id):
+    if actor is not None and not acts_as(
+        actor, party, province_id=application.province_id, unit_id=application.unit_id
+    ):
         raise Forbidden(LicensingErrorCode.FORBIDDEN, _("Your role may not make this move."))
     now = timezone.now()
     StepVisit.objects.filter(application=application, left_at__isnull=True).update(left_at=now)
@@ -308,11 +312,44 @@ def application_audit_done(*, actor: User, application: Application, note: str =
 def application_record_tests(
     *, actor: User, application: Application, passed: bool, note: str = ""
 ) -> Application:
-    """Record the test outcome by hand (until test orders come from the labs) and send it to the committee.
+    """Record the test outcome by hand and send the application to the committee: for applications
+    without samples in Hami (tests done before, or outside it). When the application has samples, the
+    outcome comes from the labs' reports (application_tests_from_samples).
 
-    Raises Forbidden, HamiError(WRONG_STATE)."""
+    Raises Forbidden, HamiError(WRONG_STATE, TESTS_FROM_LABS)."""
     application = _locked(application)
+    if application.samples.exists():
+        raise HamiError(
+            LicensingErrorCode.TESTS_FROM_LABS,
+            _(
+                "This application's samples are tested through Hami: "
+                "the outcome comes from the labs' reports."
+            ),
+        )
     _move(application, ApplicationState.READY, actor=actor, reason=note, details={"passed": passed})
+    application.test_outcome = TestOutcome.PASSED if passed else TestOutcome.FAILED
+    application.test_note = note
+    application.save(update_fields=["test_outcome", "test_note", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_tests_from_samples(*, application: Application, samples: list) -> Application:
+    """The labs reported on every sample of the application (hami.labs): record the outcome and send
+    the application to the committee. Passed only if every sample conforms. Called by the labs app
+    when a sample is decided; does nothing unless the application is at the testing step."""
+    application = _locked(application)
+    if application.state != ApplicationState.TESTING:
+        return application
+    passed = all(sample.conformity == "conforms" for sample in samples)
+    note = "; ".join(f"{sample.code}: {sample.get_conformity_display()}" for sample in samples)
+    _move(
+        application,
+        ApplicationState.READY,
+        actor=None,
+        reason=note,
+        details={"passed": passed, "samples": [sample.code for sample in samples]},
+    )
     application.test_outcome = TestOutcome.PASSED if passed else TestOutcome.FAILED
     application.test_note = note
     application.save(update_fields=["test_outcome", "test_note", "updated_at"])
