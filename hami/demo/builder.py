@@ -5,7 +5,8 @@ office, most in Qazvin and Alborz counties (the Alborz, Lia, Caspian and Kasra i
 about 800 products under mandatory standards, dozens of cooperating labs. The same seed gives the
 same data, row for row. The builder writes in bulk for speed (3,800 units in a few seconds) and
 records one audit event per created unit, product, standard, category and lab, as the services
-would; nothing here is reachable from a page or the API.
+would; nothing here is reachable from a page or the API. Licensing is built by licences.py,
+conformity testing (lab scopes, a year of samples, orders and reports) by testing.py.
 """
 
 import datetime as dt
@@ -24,6 +25,7 @@ from hami.core.models import County, EventType, Province, Role, User
 from hami.core.persian import normalize_text
 from hami.demo import vocab
 from hami.demo.licences import build_licensing
+from hami.demo.testing import build_testing, lab_standing
 from hami.labs.models import (
     ApprovalStatus,
     CompanyMembership,
@@ -81,6 +83,15 @@ class DemoSummary:
     labs: int = 0
     licences: int = 0
     applications: int = 0
+    scope_lines: int = 0
+    testing_requirements: int = 0  # of the standards mandatory today
+    gaps: int = 0  # of those, tested by no lab in the country
+    samples: int = 0
+    decided_samples: int = 0
+    not_conforming: int = 0
+    orders: int = 0
+    open_orders: int = 0
+    reports: int = 0
     logins: list[DemoLogin] | None = None
 
 
@@ -147,8 +158,17 @@ def build_demo(
         )
         made = build_licensing(rng=rng, admin=admin, provinces=[qazvin, tehran], products=products)
         summary.licences, summary.applications = made["licences"], made["applications"]
+        progress("lab scopes, a year of samples, test orders and reports")
+        testing = build_testing(
+            rng=rng, admin=admin, province=qazvin, labs=labs, companies=companies, products=products
+        )
+        for name in ("scope_lines", "gaps", "samples", "not_conforming", "orders", "open_orders", "reports"):
+            setattr(summary, name, getattr(testing, name))
+        summary.testing_requirements, summary.decided_samples = testing.requirements, testing.decided
         progress("demo users")
-        summary.logins = _portal_users(qazvin, unit_rows, labs, companies)
+        # The demo login `lab` works in the approved, accredited lab with the most open orders.
+        login_lab = testing.login_lab or next(lab for lab in labs if lab.accredited())
+        summary.logins = _portal_users(qazvin, unit_rows, login_lab, companies)
         audit_many(
             actor=admin,
             changes=[
@@ -192,11 +212,11 @@ def _staff_users(qazvin: Province, tehran: Province) -> User:
     return admin
 
 
-def _portal_users(qazvin, unit_rows, labs, companies) -> list[DemoLogin]:
+def _portal_users(qazvin, unit_rows, lab: Lab, companies) -> list[DemoLogin]:
     lab_user = User.objects.create_user(
         username="lab", password=DEMO_PASSWORD, role=Role.LAB_STAFF, first_name="نرگس", last_name="موسوی"
     )
-    LabMembership.objects.create(user=lab_user, lab=labs[0])
+    LabMembership.objects.create(user=lab_user, lab=lab)
     company_user = User.objects.create_user(
         username="company",
         password=DEMO_PASSWORD,
@@ -210,7 +230,7 @@ def _portal_users(qazvin, unit_rows, labs, companies) -> list[DemoLogin]:
     )
     with_products = [u for u in unit_rows if u.province_id == qazvin.pk and getattr(u, "demo_products", 0)]
     UnitMembership.objects.create(user=rep, unit=with_products[0])
-    named = {"lab": labs[0].name_en, "company": companies[0].name_en, "producer": with_products[0].name_en}
+    named = {"lab": lab.name_en, "company": companies[0].name_en, "producer": with_products[0].name_en}
     return [DemoLogin(d.username, d.role, named.get(d.username, d.description)) for d in DEMO_LOGINS]
 
 
@@ -412,24 +432,26 @@ def _products(rng: random.Random, admin: User, units, categories, summary: DemoS
 
 
 def _labs(rng: random.Random, admin: User, province: Province, summary: DemoSummary):
+    """The province's 40 cooperating labs in every standing (testing.lab_standing) and its two inspection
+    companies; their scopes, staff and history come with the testing data (testing.build_testing)."""
     counties = {c.code: c for c in County.objects.filter(province=province)}
     today = timezone.localdate()
     labs = []
     for i, info in enumerate(vocab.LABS[:40]):
-        labs.append(
-            Lab(
-                public_id=_uuid(rng),
-                name_fa=normalize_text(info["name_fa"]),
-                name_en=info["name_en"],
-                kind=LabKind.COOPERATING,
-                province=province,
-                county=counties[_pick(rng, COUNTY_WEIGHTS)],
-                status=ApprovalStatus.APPROVED if i % 10 else ApprovalStatus.PENDING,
-                accreditation_number=f"NACI-{1400 + i:04d}",
-                accreditation_body="مرکز ملی تأیید صلاحیت ایران",
-                accreditation_expiry=today + dt.timedelta(days=rng.randrange(30, 4 * 365)),
-            )
+        standing = lab_standing(rng, info["name_en"], today)
+        lab = Lab(
+            public_id=_uuid(rng),
+            name_fa=normalize_text(info["name_fa"]),
+            name_en=info["name_en"],
+            kind=LabKind.COOPERATING,
+            province=province,
+            county=counties[_pick(rng, COUNTY_WEIGHTS)],
+            accreditation_number=f"NACI-{1400 + i:04d}",
+            accreditation_body="مرکز ملی تأیید صلاحیت ایران",
+            **standing.fields,
         )
+        lab.demo_history, lab.demo_approved_on = standing.history, standing.approved_on
+        labs.append(lab)
     labs = Lab.objects.bulk_create(labs)
     companies = InspectionCompany.objects.bulk_create(
         InspectionCompany(
@@ -439,7 +461,7 @@ def _labs(rng: random.Random, admin: User, province: Province, summary: DemoSumm
             province=province,
             status=ApprovalStatus.APPROVED,
         )
-        for core_fa, core_en in list(zip(vocab.UNIT_CORES_FA, vocab.UNIT_CORES_EN, strict=True))[:5]
+        for core_fa, core_en in list(zip(vocab.UNIT_CORES_FA, vocab.UNIT_CORES_EN, strict=True))[:2]
     )
     audit_many(
         actor=admin,

@@ -11320,3 +11320,47 @@ LABS = [
         "name_en": "Hamoun Technical and Engineering Cooperating Lab",
     },
 ]
+
+# --- Conformity testing (testing.py): texts the demo's labs, offices and inspectors write. ---
+
+# Shops and warehouses where market samples are bought; "{core}" takes a UNIT_CORES_FA word.
+SHOP_PATTERNS_FA = [
+    "فروشگاه زنجیره‌ای {core}",
+    "هایپرمارکت {core}",
+    "سوپرمارکت {core}",
+    "مرکز پخش {core}",
+    "عمده‌فروشی {core}",
+    "فروشگاه لوازم خانگی {core}",
+    "فروشگاه مصالح ساختمانی {core}",
+]
+
+# The office's reasons at the steps of a lab's approval that need one (workflow.NEEDS_REASON).
+LAB_APPROVED_FA = "صلاحیت آزمایشگاه در کمیته فنی اداره کل تأیید شد."
+LAB_DEFICIENCIES_FA = [
+    "سوابق کالیبراسیون تجهیزات اصلی ناقص است.",
+    "روش‌های اجرایی اعتبارسنجی روش آزمون ارائه نشده است.",
+    "نتایج آزمون مهارت سال گذشته ارائه نشده است.",
+    "شرایط محیطی اتاق آزمون پایش و ثبت نمی‌شود.",
+]
+LAB_SUSPENDED_FA = "تعلیق به دلیل نتیجه نامطلوب در آزمون مهارت و عدم اقدام اصلاحی در مهلت مقرر."
+
+CONFLICT_NOTES_FA = [
+    "سهامدار مشترک با واحد تولیدی",
+    "مدیر فنی آزمایشگاه عضو هیئت‌مدیره واحد است",
+    "قرارداد مشاوره کیفیت با واحد در سال جاری",
+]
+
+ORDER_REJECT_REASONS_FA = [
+    "دستگاه مورد نیاز این آزمون در حال کالیبراسیون است.",
+    "ظرفیت این آزمون در هفته جاری تکمیل است.",
+    "مقدار نمونه برای انجام همه آزمون‌ها کافی نیست.",
+    "کارشناس مسئول این آزمون تا پایان ماه در مأموریت است.",
+]
+
+REPORT_AMEND_REASONS_FA = [
+    "خطای تایپی در ثبت مقدار یکی از نتایج",
+    "محاسبه مجدد نتیجه پس از بازبینی داده‌های خام",
+    "اصلاح نتیجه پس از تکرار آزمون روی نمونه شاهد",
+]
+
+SEAL_BROKEN_FA = "پلمب هنگام تحویل آسیب‌دیده بود؛ نمونه با قید تحفظ پذیرفته شد."

@@ -58,6 +58,13 @@ class Command(BaseCommand):
                 f"{summary.applications} open applications"
             )
         )
+        self.stdout.write(
+            f"testing: {summary.scope_lines} scope lines ({summary.gaps} of the "
+            f"{summary.testing_requirements} mandatory requirements with no lab in the country), "
+            f"{summary.samples} samples ({summary.decided_samples} decided, {summary.not_conforming} "
+            f"not conforming), {summary.orders} test orders ({summary.open_orders} open), "
+            f"{summary.reports} reports"
+        )
         self._print_logins(summary.logins or DEMO_LOGINS)
 
     def _print_logins(self, logins) -> None:
