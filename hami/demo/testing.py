@@ -1358,8 +1358,7 @@ def _write_orders(rng, year: _Year, changes, province) -> None:
 
 def _report(rng, order: _Order, items, version, issued_at, actor, *, amends=None, reason="") -> TestReport:
     number = f"{order.row.number}-R{version}"
-    content = _content(order.row, items, number, version, actor, amends, reason)
-    content["issued_at"] = issued_at.isoformat()  # _content stamps the clock; the demo's date is the issue's
+    content = _content(order.row, items, number, version, actor, amends, reason, issued_at=issued_at)
     report = TestReport(
         public_id=_uuid(rng),
         number=number,

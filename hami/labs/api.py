@@ -9,11 +9,19 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from hami.core.api import Error
-from hami.core.errors import HamiError
+from hami.core.errors import Forbidden, HamiError
+from hami.core.models import Role
 from hami.core.pagination import Pagination
-from hami.labs.access import order_for_user, orders_for_user, sample_for_user, samples_for_user
+from hami.labs.access import (
+    is_office_for,
+    order_for_user,
+    orders_for_user,
+    sample_for_user,
+    samples_for_user,
+)
 from hami.labs.assignment import Weights
 from hami.labs.error_codes import LabsErrorCode
 from hami.labs.models import AssignmentBatch, Lab, LabStatus, OrderState, Sample, TestItem
@@ -53,6 +61,7 @@ class DirectoryFilters(Schema):
     requirement: int | None = None
     category: str | None = Field(None, max_length=60)
     province: str | None = Field(None, max_length=40)
+    county: str | None = Field(None, max_length=60)  # a county's code (with `province` where ambiguous)
 
 
 @router.get("/labs/directory", response=list[DirectoryLabOut], auth=None, summary="The public lab directory")
@@ -72,6 +81,8 @@ def directory(request, filters: Query[DirectoryFilters]):
         )
     if filters.province:
         labs = labs.filter(province__code=filters.province)
+    if filters.county:
+        labs = labs.filter(county__code=filters.county)
     return labs.distinct().order_by("province__code", "name_fa", "pk")
 
 
@@ -216,6 +227,9 @@ def reject_order(request, order_id: str, payload: RejectIn):
 
 
 class ResultIn(Schema):
+    # A lab's system may send a measured value as a JSON number: read it as the text it was written as.
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
     clause: str = Field(max_length=32)
     value: str | None = Field(None, max_length=40)
     unit: str = Field("", max_length=32)
@@ -266,9 +280,17 @@ class ImportOut(Schema):
     errors: list[ImportErrorOut]
 
 
+class ImportRefusedOut(ImportOut):
+    """A file with any bad row writes nothing: the refusal, like every other, with each row's error."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
 @router.post(
     "/labs/orders/{order_id}/results/file",
-    response={200: ImportOut, 400: ImportOut, 403: Error},
+    response={200: ImportOut, 400: ImportRefusedOut, 403: Error},
     summary="Report results from a CSV or XLSX file: all or none",
 )
 def report_results_file(request, order_id: str, file: File[UploadedFile]):
@@ -281,7 +303,15 @@ def report_results_file(request, order_id: str, file: File[UploadedFile]):
         "created": result.created,
         "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors],
     }
-    return Status(200 if result.ok else 400, body)
+    if result.ok:
+        return body
+    first = result.errors[0]
+    refused = {
+        "code": LabsErrorCode.BAD_RESULT,
+        "message": _("Nothing of the file was written: {error}").format(error=first.describe()),
+        "field": "file",
+    }
+    return Status(400, {**refused, **body})
 
 
 @router.post(
@@ -342,6 +372,7 @@ class SampleIn(Schema):
     inspection_level: str = Field("II", max_length=4)
     aql: Decimal | None = Field(None, max_digits=7, decimal_places=3)
     taken_at: dt.datetime | None = None
+    application: UUID | None = None  # a licence application the sample is for: its verdict decides it
 
 
 @router.get("/labs/samples", response=list[SampleOut], summary="Samples visible to you")
@@ -357,13 +388,19 @@ def take_sample(request, payload: SampleIn):
     standard = Standard.objects.filter(pk=payload.standard).first()
     if product is None or standard is None:
         raise Http404(_("No such product or standard."))
+    application = None
+    if payload.application:
+        from hami.licensing.access import application_for_user
+
+        application = application_for_user(request.auth, payload.application)  # 404 outside the scope
     company = request.auth.company_memberships.select_related("company").first()
-    data = payload.dict(exclude={"product", "standard"})
+    data = payload.dict(exclude={"product", "standard", "application"})
     sample = sample_take(
         actor=request.auth,
         product=product,
         standard=standard,
         company=company.company if company else None,
+        application=application,
         **data,
     )
     return Status(201, sample)
@@ -465,7 +502,7 @@ def propose_assignment(request, payload: AssignmentIn):
     """Solved exactly (HiGHS); every placement explained; nothing is sent until it is confirmed."""
     user = request.auth
     if user.province_id is None:
-        raise HamiError(LabsErrorCode.FORBIDDEN, _("Only a provincial office assigns tests to labs."))
+        raise Forbidden(LabsErrorCode.FORBIDDEN, _("Only a provincial office assigns tests to labs."))
     samples = Sample.objects.filter(province_id=user.province_id)
     if payload.samples:
         samples = samples.filter(public_id__in=payload.samples)
@@ -492,7 +529,7 @@ def propose_assignment(request, payload: AssignmentIn):
 )
 def confirm_assignment(request, batch_id: int):
     batch = AssignmentBatch.objects.filter(pk=batch_id).first()
-    if batch is None:
+    if batch is None or not is_office_for(request.auth, batch.province_id):  # as the page: another's is 404
         raise Http404(_("No assignment with this number is visible to you."))
     order_services.assignment_confirm(actor=request.auth, batch=batch)
     batch.refresh_from_db()
@@ -523,8 +560,15 @@ def capacity(request, filters: Query[CapacityFilters]):
     user = request.auth
     from hami.standards.models import ProductCategory
 
+    if user.role not in (Role.OFFICE_STAFF, Role.NATIONAL_ADMIN, Role.INSPECTOR):  # as the page
+        raise Forbidden(LabsErrorCode.FORBIDDEN, _("The test-capacity map is for the standards offices."))
     standard = Standard.objects.filter(pk=filters.standard).first() if filters.standard else None
     category = ProductCategory.objects.filter(code=filters.category).first() if filters.category else None
+    # An unknown filter must not quietly widen the answer to every requirement.
+    if filters.standard and standard is None:
+        raise HamiError(LabsErrorCode.INVALID, _("No standard has this id."), field="standard")
+    if filters.category and category is None:
+        raise HamiError(LabsErrorCode.INVALID, _("No product category has this code."), field="category")
     rows = capacity_map(user.province, standard=standard, category=category, gaps_only=filters.gaps_only)
     return [
         {

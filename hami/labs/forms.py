@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hami.core.forms import JalaliDateField
+from hami.core.identifiers import clean_digits
 from hami.core.models import County
 from hami.labs.models import CustodyStep, LabKind, SampleOrigin
 from hami.standards.models import ProductCategory, Requirement, Standard
@@ -28,10 +29,25 @@ class LabApplyForm(forms.Form):
     )
     accreditation_body = forms.CharField(label=_("Accreditation body"), max_length=120, required=False)
     accreditation_expiry = JalaliDateField(label=_("Accreditation expiry"), required=False)
+    owner_unit = forms.CharField(
+        label=_("National ID of the unit that owns it (in-house labs)"), max_length=20, required=False
+    )
 
     def __init__(self, *args, counties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = counties
+
+    def clean_owner_unit(self):
+        """The unit an in-house lab belongs to, by its national ID (None when not given)."""
+        from hami.registry.models import ProductionUnit
+
+        national_id = clean_digits(self.cleaned_data["owner_unit"])
+        if not national_id:
+            return None
+        unit = ProductionUnit.objects.filter(national_id=national_id).first()
+        if unit is None:
+            raise forms.ValidationError(_("No unit has this national ID."))
+        return unit
 
 
 class LabMoveForm(forms.Form):

@@ -53,7 +53,11 @@ def _errors_to_messages(request, form) -> None:
 
 @login_required
 def lab_list(request):
-    labs = labs_for_user(request.user).annotate(tests=Count("scope", filter=Q(scope__active=True)))
+    labs = (
+        labs_for_user(request.user)
+        .annotate(tests=Count("scope", filter=Q(scope__active=True)))
+        .order_by("name_fa", "pk")  # an aggregate drops Meta.ordering, and pages need a stable order
+    )
     status = request.GET.get("status", "")
     if status in LabStatus.values:
         labs = labs.filter(status=status)

@@ -1,6 +1,8 @@
 """Testing pages: samples and their custody, lab assignment, test orders and results (office and lab
 portal), reports, and the national test-capacity map."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -46,16 +48,16 @@ from hami.labs.models import (
 from hami.labs.report_pdf import render_report
 from hami.labs.selectors import capacity_map
 from hami.labs.services.orders import (
-    WAITING_CUSTODY,
     assignment_confirm,
     assignment_propose,
     order_accept,
     order_reject,
     placement_from_json,
+    waiting_samples,
     waiting_tests,
 )
 from hami.labs.services.results import report_issue, result_correct, result_report, results_import
-from hami.labs.services.samples import NEXT_STEPS, custody_record, sample_photo_add, sample_take
+from hami.labs.services.samples import LAB_STEPS, STEP_ORDER, custody_record, sample_photo_add, sample_take
 from hami.registry.models import Product
 from hami.standards.models import Requirement
 
@@ -202,7 +204,12 @@ def sample_detail(request, public_id):
         "custody": sample.custody.select_related("actor", "lab"),
         "photos": sample.photos.all(),
         "orders": orders,
-        "next_steps": [(step, CustodyStep(step).label) for step in NEXT_STEPS.get(sample.state, ())],
+        "next_steps": [
+            (step, CustodyStep(step).label)
+            for step in (CustodyStep.SENT, *sorted(LAB_STEPS, key=STEP_ORDER.index))
+        ]
+        if sample.state != CustodyStep.DISPOSED
+        else [],
         "labs": Lab.objects.filter(orders__sample=sample).distinct(),
         "photo_form": PhotoForm(),
     }
@@ -261,18 +268,29 @@ def _errors(request, form) -> None:
 # --- assignment ---------------------------------------------------------------------------------
 
 
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    """The well-formed UUIDs among posted values (a tampered form must not reach the database as junk)."""
+    parsed = []
+    for value in values:
+        try:
+            parsed.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return parsed
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_new(request):
     user = request.user
     if user.role not in (Role.OFFICE_STAFF, Role.NATIONAL_ADMIN) or not user.province_id:
         raise PermissionDenied
-    waiting = Sample.objects.filter(province_id=user.province_id, state__in=WAITING_CUSTODY)
+    waiting = waiting_samples(Sample.objects.filter(province_id=user.province_id))
     pairs = waiting_tests(waiting)
     form = AssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        chosen = waiting.filter(public_id__in=request.POST.getlist("samples")) or waiting
+        chosen = waiting.filter(public_id__in=_uuids(request.POST.getlist("samples"))) or waiting
         weights = Weights(
             price=float(data["price"]), distance=float(data["distance"]), turnaround=float(data["turnaround"])
         )

@@ -33,7 +33,11 @@ from hami.labs.models import (
 )
 from hami.labs.selectors import LIVE_ORDER, usable_scope, used_this_week
 
-WAITING_CUSTODY = [CustodyStep.TAKEN, CustodyStep.SENT, CustodyStep.RECEIVED]
+
+def waiting_samples(samples):
+    """Samples that may still have tests without a lab: not decided, not disposed of. A sample whose
+    order a lab rejected stays here until its tests are placed again."""
+    return samples.filter(decided_at__isnull=True).exclude(state=CustodyStep.DISPOSED)
 
 
 def _key(sample_id: int, requirement_id: int) -> str:
@@ -131,7 +135,7 @@ def assignment_propose(
     if not is_office_for(actor, province.pk):
         raise Forbidden(LabsErrorCode.FORBIDDEN, _("Only the provincial office assigns tests to labs."))
     today = today or timezone.localdate()
-    samples = samples.filter(province=province, state__in=WAITING_CUSTODY)
+    samples = waiting_samples(samples.filter(province=province))
     pairs = waiting_tests(samples)
     if not pairs:
         raise HamiError(LabsErrorCode.NOTHING_TO_ASSIGN, _("No test of these samples is waiting for a lab."))

@@ -70,9 +70,16 @@ def _checked(item: TestItem, order: TestOrder, value, unit, uncertainty, outcome
     return {"value": measured, "uncertainty": u, "unit": requirement.unit, "outcome": "", "verdict": result}
 
 
+def _scope_method(order: TestOrder, item: TestItem) -> str:
+    line = ScopeLine.objects.filter(lab_id=order.lab_id, requirement_id=item.requirement_id).first()
+    return line.method if line else item.requirement.test_method
+
+
 def _store(actor: User, item: TestItem, order: TestOrder, values: dict, method: str) -> bool:
-    """Write the checked result; False (and nothing written) when it is what is stored already."""
-    method = normalize_text(method)
+    """Write the checked result; False (and nothing written) when it is what is stored already. A result
+    sent without its method was obtained by the method of the lab's accredited scope for the test, which
+    the report must name (ISO/IEC 17025 §7.8.2.1 e)."""
+    method = normalize_text(method) or _scope_method(order, item)
     same = (
         item.reported_at is not None
         and item.value == values["value"]
@@ -203,7 +210,14 @@ def _limit_text(requirement) -> str:
 
 
 def _content(
-    order: TestOrder, items: list[TestItem], number: str, version: int, actor: User, amends, reason
+    order: TestOrder,
+    items: list[TestItem],
+    number: str,
+    version: int,
+    actor: User,
+    amends,
+    reason,
+    issued_at=None,
 ) -> dict:
     sample, lab, standard = order.sample, order.lab, order.sample.standard
     assessed = decision.overall(
@@ -257,7 +271,7 @@ def _content(
         "verdict": assessed.verdict.value,
         "conformity": assessed.conformity.value,
         "deciding": list(assessed.deciding),
-        "issued_at": timezone.now().isoformat(),
+        "issued_at": (issued_at or timezone.now()).isoformat(),
         "issued_by": actor.get_full_name() or actor.username,
     }
 
@@ -274,7 +288,8 @@ def _issue(
         )
     version = (amends.version + 1) if amends else 1
     number = f"{order.number}-R{version}"
-    content = _content(order, items, number, version, actor, amends, reason)
+    now = timezone.now()
+    content = _content(order, items, number, version, actor, amends, reason, issued_at=now)
     report = TestReport.objects.create(
         number=number,
         order=order,
@@ -284,7 +299,7 @@ def _issue(
         verdict=content["verdict"],
         conformity=content["conformity"],
         content=content,
-        issued_at=timezone.now(),
+        issued_at=now,
         issued_by=actor,
     )
     order.state, order.state_since = OrderState.REPORTED, timezone.now()
@@ -340,13 +355,19 @@ def result_correct(
 
 
 def _decide_sample(sample: Sample, actor: User) -> None:
-    """When every live order of the sample has a report, its overall verdict and the lot's acceptance
-    follow; an application at the testing step then gets its outcome."""
+    """When every requirement of the sample's standard is tested and every live order of the sample has
+    a report, its overall verdict and the lot's acceptance follow; an application at the testing step
+    then gets its outcome."""
     sample = Sample.objects.select_for_update().get(pk=sample.pk)
     orders = list(sample.orders.exclude(state__in=[OrderState.REJECTED, OrderState.CANCELLED]))
     if not orders or any(order.state != OrderState.REPORTED for order in orders):
         return
     items = TestItem.objects.filter(order__in=orders).select_related("requirement")
+    # A test the assignment could not place (no lab had room or scope) is still owed: deciding without
+    # it would pass a product on the tests that happened to find a lab.
+    required = set(sample.standard.requirements.values_list("pk", flat=True))
+    if required - {item.requirement_id for item in items}:
+        return
     assessed = decision.overall((item.pk, item.requirement.severity, item.verdict) for item in items)
     sample.verdict, sample.conformity = assessed.verdict.value, assessed.conformity.value
     if sample.nonconforming_items is not None:

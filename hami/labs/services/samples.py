@@ -36,15 +36,19 @@ from hami.standards.models import Standard
 
 # Which custody step may follow which, and who records it ("taker": whoever may take samples in the
 # province or the company that took it; "lab": staff of the lab named in the step).
-NEXT_STEPS: dict[str, tuple[str, ...]] = {
-    CustodyStep.TAKEN: (CustodyStep.SENT,),
-    CustodyStep.SENT: (CustodyStep.SENT, CustodyStep.RECEIVED),  # a second portion to another lab
-    CustodyStep.RECEIVED: (CustodyStep.SENT, CustodyStep.RECEIVED, CustodyStep.TESTED),
+# Each portion of a sample follows its own chain at the lab it goes to (a sample may be split between
+# labs): sent → received → tested → retained → disposed, retention optional. The key is the portion's
+# last step at that lab (None: nothing sent to it yet).
+LAB_CHAIN: dict[str | None, tuple[str, ...]] = {
+    None: (CustodyStep.SENT,),
+    CustodyStep.SENT: (CustodyStep.RECEIVED,),
+    CustodyStep.RECEIVED: (CustodyStep.TESTED,),
     CustodyStep.TESTED: (CustodyStep.RETAINED, CustodyStep.DISPOSED),
     CustodyStep.RETAINED: (CustodyStep.DISPOSED,),
     CustodyStep.DISPOSED: (),
 }
 LAB_STEPS = {CustodyStep.RECEIVED, CustodyStep.TESTED, CustodyStep.RETAINED, CustodyStep.DISPOSED}
+STEP_ORDER = list(CustodyStep.values)  # taken, sent, received, tested, retained, disposed
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 
 
@@ -108,10 +112,22 @@ def sample_take(
         raise HamiError(
             LabsErrorCode.INVALID, _("Say which shop or warehouse the sample came from."), field="place"
         )
+    if application is not None and application.product_id != product.pk:
+        raise HamiError(
+            LabsErrorCode.INVALID, _("The sample must be of the application's product."), field="product"
+        )
+    if application is not None and application.standard_id != standard.pk:
+        raise HamiError(
+            LabsErrorCode.INVALID,
+            _("The sample must be tested against the application's standard."),
+            field="standard",
+        )
     if site is not None and site.unit_id != unit.pk:
         raise HamiError(LabsErrorCode.INVALID, _("The site is not the unit's."), field="site")
     now = timezone.now()
     taken_at = taken_at or now
+    if timezone.is_naive(taken_at):  # a time without its zone is the office's local time
+        taken_at = timezone.make_aware(taken_at)
     if taken_at > now + dt.timedelta(minutes=5):
         raise HamiError(LabsErrorCode.INVALID, _("A sample cannot be taken in the future."), field="taken_at")
     aql = _aql(aql if aql is not None else standard.aql)
@@ -179,29 +195,38 @@ def custody_record(
     note: str = "",
     at: dt.datetime | None = None,
 ) -> CustodyEvent:
-    """One hand-over of the sample. Sending names the lab; the lab records receipt (with the seal's
-    state), testing, retention and disposal. Steps go in order (NEXT_STEPS)."""
+    """One hand-over of a portion of the sample, at a named lab: the taker (or the office) sends it, the
+    lab records receipt (with the seal's state), testing, retention and disposal, in that order at
+    each lab (LAB_CHAIN). The sample's state is the least advanced of its portions."""
     sample = Sample.objects.select_for_update().get(pk=sample.pk)
-    if step not in NEXT_STEPS.get(sample.state, ()):
+    if step not in LAB_STEPS and step != CustodyStep.SENT:
+        raise HamiError(
+            LabsErrorCode.WRONG_STATE, _("Choose a step of the chain of custody after taking."), field="step"
+        )
+    if lab is None:
+        raise HamiError(LabsErrorCode.INVALID, _("Name the lab."), field="lab")
+    last = sample.custody.filter(lab=lab).order_by("-at", "-pk").values_list("step", flat=True).first()
+    if last is None and step in LAB_STEPS:
+        raise HamiError(LabsErrorCode.WRONG_STATE, _("The sample was not sent to this lab."), field="lab")
+    if step not in LAB_CHAIN[last]:
         raise HamiError(
             LabsErrorCode.WRONG_STATE,
-            _("A sample whose last step is “{state}” cannot be “{step}” now.").format(
-                state=CustodyStep(sample.state).label,
-                step=CustodyStep(step).label if step in CustodyStep.values else step,
+            _("At {lab} the sample's last step is “{state}”; it cannot be “{step}” now.").format(
+                lab=lab.name,
+                state=CustodyStep(last).label if last else _("nothing yet"),
+                step=CustodyStep(step).label,
             ),
             field="step",
         )
-    if step in (CustodyStep.SENT, *LAB_STEPS) and lab is None:
-        raise HamiError(LabsErrorCode.INVALID, _("Name the lab."), field="lab")
     if step in LAB_STEPS:
         if not (is_lab_staff(actor, lab) or is_office_for(actor, sample.province_id)):
             raise Forbidden(LabsErrorCode.FORBIDDEN, _("Only the lab's staff record this step."))
-        sent = sample.custody.filter(step=CustodyStep.SENT, lab=lab).exists()
-        if not sent:
-            raise HamiError(LabsErrorCode.WRONG_STATE, _("The sample was not sent to this lab."), field="lab")
         if step == CustodyStep.RECEIVED and seal_intact is None:
             raise HamiError(LabsErrorCode.INVALID, _("Say whether the seal was intact."), field="seal_intact")
-    elif not may_take_samples(actor, sample.province_id, sample.company):
+    elif not (
+        may_take_samples(actor, sample.province_id, sample.company)
+        or is_office_for(actor, sample.province_id)
+    ):
         raise Forbidden(LabsErrorCode.FORBIDDEN, _("Only whoever took the sample, or the office, sends it."))
     now = timezone.now()
     event = CustodyEvent.objects.create(
@@ -213,7 +238,7 @@ def custody_record(
         seal_intact=seal_intact,
         note=normalize_text(note),
     )
-    sample.state = step
+    sample.state = _least_advanced(sample)
     sample.save(update_fields=["state", "updated_at"])
     audit(
         actor=actor,
@@ -226,10 +251,26 @@ def custody_record(
     return event
 
 
+def _least_advanced(sample: Sample) -> str:
+    """The step of the portion furthest behind (taken while nothing was sent)."""
+    last: dict[int, str] = {}
+    for lab_id, step in (
+        sample.custody.filter(lab__isnull=False).order_by("at", "pk").values_list("lab_id", "step")
+    ):
+        last[lab_id] = step
+    if not last:
+        return CustodyStep.TAKEN
+    return min(last.values(), key=STEP_ORDER.index)
+
+
 @transaction.atomic
 def sample_photo_add(*, actor: User, sample: Sample, file) -> SamplePhoto:
     """A JPEG or PNG of the sample, its seal or its label (the type is read from the bytes)."""
-    if not (may_take_samples(actor, sample.province_id, sample.company) or sample.taken_by_id == actor.pk):
+    if not (
+        may_take_samples(actor, sample.province_id, sample.company)
+        or is_office_for(actor, sample.province_id)
+        or sample.taken_by_id == actor.pk
+    ):
         raise Forbidden(
             LabsErrorCode.FORBIDDEN, _("Only whoever took the sample, or the office, adds photos.")
         )

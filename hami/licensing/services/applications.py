@@ -287,7 +287,8 @@ def application_accept(*, actor: User, application: Application) -> Application:
         return _move(application, ApplicationState.AUDIT, actor=actor)
     report = recent_lab_report(application, timezone.localdate())
     if report is None:
-        return _move(application, ApplicationState.TESTING, actor=actor)
+        _move(application, ApplicationState.TESTING, actor=actor)
+        return _tests_if_samples_decided(application)
     # Fast track with an accredited lab report of the last 90 days: straight to the committee.
     _move(application, ApplicationState.TESTING, actor=actor, details={"lab_report": str(report.public_id)})
     _move(application, ApplicationState.READY, actor=actor, reason=report.title, details={"passed": True})
@@ -305,7 +306,17 @@ def application_audit_done(*, actor: User, application: Application, note: str =
         raise HamiError(
             LicensingErrorCode.WRONG_STATE, _("No factory audit is scheduled for this application.")
         )
-    return _move(application, ApplicationState.TESTING, actor=actor, reason=note)
+    _move(application, ApplicationState.TESTING, actor=actor, reason=note)
+    return _tests_if_samples_decided(application)
+
+
+def _tests_if_samples_decided(application: Application) -> Application:
+    """At the testing step: when the labs already decided every sample of the application (their reports
+    came back before the step was recorded), the outcome follows now, as it would have on the last report."""
+    samples = list(application.samples.all())
+    if samples and all(sample.decided_at for sample in samples):
+        return application_tests_from_samples(application=application, samples=samples)
+    return application
 
 
 @transaction.atomic
