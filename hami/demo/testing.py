@@ -61,6 +61,7 @@ from hami.labs.models import (
 from hami.labs.selectors import capacity_map, week_start
 from hami.labs.services.orders import _placement_json
 from hami.labs.services.results import _content
+from hami.labs.services.samples import STEP_ORDER
 from hami.licensing.tracking import verhoeff_check_digit
 from hami.registry.models import Product, UnitStatus
 from hami.standards.models import LimitKind, ProductCategory, Requirement, Severity, Standard
@@ -821,19 +822,17 @@ class _Year:
         sample.lot_accepted = assessed.conforms  # no count of nonconforming items: results.py's rule
         sample.decided_at = max(o.amended[3] if o.amended else o.reported_at for o in live)
         self.lots[(sample.unit.pk, sample.product.pk)].append(sample)
-        main = live[0]
         tested = max(o.reported_at for o in live) - dt.timedelta(hours=1)
-        sample.demo_events.append((CustodyStep.TESTED, tested, self.staff[main.lab.pk], main.lab, None, ""))
         kept = sample.decided_at + dt.timedelta(days=1)
-        if kept <= self.cutoff:
-            sample.demo_events.append(
-                (CustodyStep.RETAINED, kept, self.staff[main.lab.pk], main.lab, None, "")
-            )
-            disposed = kept + dt.timedelta(days=90)  # kept three months for a possible retest
-            if disposed <= self.cutoff and rng.random() < 0.8:
-                sample.demo_events.append(
-                    (CustodyStep.DISPOSED, disposed, self.staff[main.lab.pk], main.lab, None, "")
-                )
+        disposed = kept + dt.timedelta(days=90)  # kept three months for a possible retest
+        dispose = disposed <= self.cutoff and rng.random() < 0.8
+        for lab in {o.lab.pk: o.lab for o in live}.values():  # each lab's portion has its own chain
+            staff = self.staff[lab.pk]
+            sample.demo_events.append((CustodyStep.TESTED, tested, staff, lab, None, ""))
+            if kept <= self.cutoff:
+                sample.demo_events.append((CustodyStep.RETAINED, kept, staff, lab, None, ""))
+                if dispose:
+                    sample.demo_events.append((CustodyStep.DISPOSED, disposed, staff, lab, None, ""))
 
     @staticmethod
     def _requirement(order: _Order, requirement_id: int) -> Requirement:
@@ -1377,11 +1376,21 @@ def _report(rng, order: _Order, items, version, issued_at, actor, *, amends=None
 
 
 def _last_step(sample: Sample) -> str:
-    return max(sample.demo_events, key=lambda event: event[1])[0]
+    """As the custody service keeps it: the step of the portion furthest behind among the labs with a
+    live order (taken if nothing was sent)."""
+    last: dict[int, str] = {}
+    for step, _at, _actor, lab, _seal, _note in sorted(sample.demo_events, key=lambda event: event[1]):
+        if lab is not None:
+            last[lab.pk] = step
+    live = {
+        o.lab.pk for o in sample.demo_orders if o.state not in (OrderState.REJECTED, OrderState.CANCELLED)
+    }
+    considered = [step for lab_id, step in last.items() if lab_id in live] or list(last.values())
+    return min(considered, key=STEP_ORDER.index) if considered else CustodyStep.TAKEN
 
 
 def _write_custody(year: _Year) -> None:
-    """Each sample's chain of custody in time order; its state is the last step."""
+    """Each sample's chain of custody in time order (one chain per lab it went to)."""
     events = []
     for sample in year.samples:
         for step, at, actor, lab, seal, note in sorted(sample.demo_events, key=lambda event: event[1]):

@@ -41,8 +41,8 @@ from hami.standards.models import Standard
 # last step at that lab (None: nothing sent to it yet).
 LAB_CHAIN: dict[str | None, tuple[str, ...]] = {
     None: (CustodyStep.SENT,),
-    CustodyStep.SENT: (CustodyStep.RECEIVED,),
-    CustodyStep.RECEIVED: (CustodyStep.TESTED,),
+    CustodyStep.SENT: (CustodyStep.RECEIVED, CustodyStep.SENT),  # sent again after a rejected order
+    CustodyStep.RECEIVED: (CustodyStep.TESTED, CustodyStep.SENT),  # again, after the lab rejected its order
     CustodyStep.TESTED: (CustodyStep.RETAINED, CustodyStep.DISPOSED),
     CustodyStep.RETAINED: (CustodyStep.DISPOSED,),
     CustodyStep.DISPOSED: (),
@@ -252,15 +252,22 @@ def custody_record(
 
 
 def _least_advanced(sample: Sample) -> str:
-    """The step of the portion furthest behind (taken while nothing was sent)."""
+    """The step of the portion furthest behind, among the labs with a live order for the sample (a lab
+    that rejected its order never receives its portion); taken while nothing was sent."""
+    from hami.labs.models import OrderState
+
     last: dict[int, str] = {}
     for lab_id, step in (
         sample.custody.filter(lab__isnull=False).order_by("at", "pk").values_list("lab_id", "step")
     ):
         last[lab_id] = step
-    if not last:
-        return CustodyStep.TAKEN
-    return min(last.values(), key=STEP_ORDER.index)
+    live = set(
+        sample.orders.exclude(state__in=[OrderState.REJECTED, OrderState.CANCELLED]).values_list(
+            "lab_id", flat=True
+        )
+    )
+    considered = [step for lab_id, step in last.items() if lab_id in live] or list(last.values())
+    return min(considered, key=STEP_ORDER.index) if considered else CustodyStep.TAKEN
 
 
 @transaction.atomic

@@ -429,8 +429,17 @@ def test_a_bad_sample_by_token_names_its_field(
 
 def test_custody_by_token_follows_the_same_rules(client, sample, cheap_lab, qazvin_inspector, tehran_officer):
     inspector = bearer(qazvin_inspector)
-    refusal(post(client, f"{API}/samples/{sample.public_id}/custody", inspector, {"step": "received"}), 400,
-            "wrong_state", "step")  # fmt: skip
+    refusal(
+        post(
+            client,
+            f"{API}/samples/{sample.public_id}/custody",
+            inspector,
+            {"step": "received", "lab": str(cheap_lab.public_id), "seal_intact": True},
+        ),
+        400,
+        "wrong_state",
+        "lab",
+    )  # fmt: skip  (nothing was sent to that lab)
     refusal(
         post(client, f"{API}/samples/{sample.public_id}/custody", inspector, {"step": "sent"}),
         400,
