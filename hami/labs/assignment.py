@@ -9,11 +9,12 @@ the batch costs the least, under the office's hard rules:
 - rotation: no lab tests the same product of the same unit more than `rotation_limit` times in a row.
 
 The cost of an item at a lab is price + distance + turnaround, weighted in rials (`Weights`), plus an
-optional fixed cost per order (one sample sent to one lab). It is solved exactly with HiGHS
-(`scipy.optimize.milp`); when the batch cannot be placed whole, the solver places as many items as
-possible, then at the least cost, and says which items and requirements lacked a lab. Every choice
-comes with its explanation. docs/assignment.md describes the model; bench/bench_assignment.py
-checks it at national scale against an independent formulation.
+optional fixed cost per order (one sample sent to one lab). It is solved exactly with HiGHS (through
+`scipy.optimize.linprog` when it is a transportation problem, `milp` when it is not); when the batch
+cannot be placed whole, the solver places as many items as possible, then at the least cost, and
+says which items and requirements lacked a lab. Every choice comes with its explanation.
+docs/assignment.md describes the model; bench/bench_assignment.py checks it at national scale
+against an independent formulation.
 
 Callers pass plain values (`Item`, `Lab`, `Offer`) and get plain values back (`Assignment`); only the
 explanation texts touch Django (gettext).
@@ -324,8 +325,9 @@ class SolveStats:
     order_variables: int  # (sample, lab) binaries: fixed costs and in-batch rotation
     constraints: int
     nonzeros: int
-    integer: bool  # solved as a MILP; False: an LP whose optimum is integral (transportation problem)
-    solves: int  # HiGHS runs: 1 if the batch fits, else up to 3 (try, most placed, least cost)
+    integer: bool  # a MILP (orders' y or rotation rows); False: a transportation problem, an LP
+    solves: int  # solves: 1 if the batch fits, else up to 3 (try, most placed, least cost)
+    branch_and_bound: int  # solves whose LP relaxation was fractional, finished by HiGHS's MILP solver
     solver_objective: float  # HiGHS's objective of the last solve
     build_seconds: float
     solve_seconds: float
@@ -576,51 +578,51 @@ class _Model:
 
         # Capacity rows only where the offer's candidates outnumber its capacity; others never bind.
         self.offer_demand = np.bincount(e_offer, minlength=offers)
-        binding = np.flatnonzero(self.offer_demand < 0)
+        binding = np.flatnonzero(self.offer_demand > b.offer_capacity)
         capacity_row = np.full(offers, -1, np.int64)
         capacity_row[binding] = np.arange(len(binding))
 
-        # y (sample, lab) ∈ {0, 1}: "this sample sends something to this lab". For every pair when an
-        # order has a fixed cost; otherwise only where rotation within the batch can bind: a (unit,
-        # product) with more samples in the batch than a lab may still take (N − its run).
+        # Orders, "sample s sends something to lab l": needed for every (s, l) when an order has a fixed
+        # cost, and where rotation within the batch can bind: a (unit, product) with more samples in
+        # the batch than a lab may still take (N − its run). Where a single item of s may go to l, that
+        # item's x is the order itself (its cost carries the fixed cost); elsewhere a binary y(s, l),
+        # with x(i, l) ≤ y(s, l) for each of those items.
         e_sample = b.item_sample[e_item]
         labs = max(len(b.labs), 1)
         if b.order_cost > 0:
             y_pairs = np.arange(pairs)
         elif b.rotation_limit is not None:
-            samples = np.bincount(b.sample_group, minlength=len(b.group_index))
+            per_group = np.bincount(b.sample_group, minlength=len(b.group_index))  # samples in the batch
             run = np.where(b.tail_run < b.rotation_limit, b.tail_run, 0)  # run ≥ N: excluded outright
-            crowded = samples > b.rotation_limit - run
+            crowded = per_group > b.rotation_limit - run
             y_pairs = np.flatnonzero(crowded[b.item_group[e_item]])
         else:
             y_pairs = np.empty(0, np.int64)
         sample_lab = e_sample[y_pairs] * labs + e_lab[y_pairs]
-        unique_sl, first = np.unique(sample_lab, return_index=True)
+        unique_sl, first, of_pair, size = np.unique(
+            sample_lab, return_index=True, return_inverse=True, return_counts=True
+        )
+        single = size == 1
         sl_group, sl_lab = b.sample_group[e_sample[y_pairs[first]]], e_lab[y_pairs[first]]
-        rotation_keys = np.empty(0, np.int64)
-        allowance = np.empty(0, np.int64)
         rotating = np.zeros(len(unique_sl), bool)
+        allowance = np.empty(0, np.int64)
         if b.rotation_limit is not None and len(unique_sl):
-            keys, inverse, samples = np.unique(
+            keys, of_order, samples = np.unique(
                 sl_group * labs + sl_lab, return_inverse=True, return_counts=True
             )
             one = np.zeros(len(keys), np.int64)  # one (sample, lab) of each key: any has its group and lab
-            one[inverse] = np.arange(len(inverse))
+            one[of_order] = np.arange(len(of_order))
             key_allowance = b.rotation_allowance(sl_group[one], sl_lab[one])
             binds = samples > key_allowance
-            rotating = binds[inverse]
-            rotation_keys = np.flatnonzero(binds)  # rows, by position in `keys`
+            rotating = binds[of_order]
             allowance = key_allowance[binds]
             rotation_row = np.full(len(keys), -1, np.int64)
-            rotation_row[rotation_keys] = np.arange(len(rotation_keys))
-        with_y = np.ones(len(unique_sl), bool) if b.order_cost > 0 else rotating
-        self.y_codes = unique_sl[with_y]
-        self.orders = len(self.y_codes)
-        y_of_pair = np.full(pairs, -1, np.int64)
-        if self.orders:
-            position = np.minimum(np.searchsorted(self.y_codes, sample_lab), self.orders - 1)
-            found = self.y_codes[position] == sample_lab
-            y_of_pair[y_pairs[found]] = position[found]
+            rotation_row[binds] = np.arange(int(binds.sum()))
+        with_y = (np.ones(len(unique_sl), bool) if b.order_cost > 0 else rotating) & ~single
+        self.orders = int(with_y.sum())
+        order_column = np.full(len(unique_sl), -1, np.int64)  # the variable that stands for each order
+        order_column[single] = y_pairs[first[single]]
+        order_column[with_y] = pairs + np.arange(self.orders)
 
         rows, cols = [item_row[e_item]], [np.arange(pairs)]
         values = [np.ones(pairs)]
@@ -633,34 +635,35 @@ class _Model:
         lower.append(np.full(len(binding), -np.inf))
         upper.append(b.offer_capacity[binding].astype(np.float64))
         base += len(binding)
-        linked = np.flatnonzero(y_of_pair >= 0)  # x(i, l) ≤ y(s(i), l)
-        link_rows = base + np.arange(len(linked))
+        linked = with_y[of_pair]  # x(i, l) − y(s(i), l) ≤ 0
+        link_rows = base + np.arange(int(linked.sum()))
         rows += [link_rows, link_rows]
-        cols += [linked, pairs + y_of_pair[linked]]
-        values += [np.ones(len(linked)), -np.ones(len(linked))]
-        lower.append(np.full(len(linked), -np.inf))
-        upper.append(np.zeros(len(linked)))
-        base += len(linked)
-        if len(rotation_keys):  # Σ_s y(s, l) over the samples of one (unit, product) ≤ N − run
-            y_rows = rotation_row[inverse[with_y]]
-            has_row = y_rows >= 0
-            rows.append(base + y_rows[has_row])
-            cols.append(pairs + np.flatnonzero(has_row))
-            values.append(np.ones(int(has_row.sum())))
-            lower.append(np.full(len(rotation_keys), -np.inf))
+        cols += [y_pairs[linked], order_column[of_pair[linked]]]
+        values += [np.ones(len(link_rows)), -np.ones(len(link_rows))]
+        lower.append(np.full(len(link_rows), -np.inf))
+        upper.append(np.zeros(len(link_rows)))
+        base += len(link_rows)
+        if len(allowance):  # Σ over the samples of one (unit, product) of their orders to l ≤ N − run
+            in_row = np.flatnonzero(rotating)
+            rows.append(base + rotation_row[of_order[in_row]])
+            cols.append(order_column[in_row])
+            values.append(np.ones(len(in_row)))
+            lower.append(np.full(len(allowance), -np.inf))
             upper.append(allowance.astype(np.float64))
-            base += len(rotation_keys)
+            base += len(allowance)
         self.rows = base
         self.matrix = sparse.csr_array(
             (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
             shape=(self.rows, pairs + self.orders),
         )
         self.lower, self.upper = np.concatenate(lower), np.concatenate(upper)
-        self.cost = np.concatenate(
-            [b.cand_total[self.eligible].astype(np.float64), np.full(self.orders, float(b.order_cost))]
-        )
-        self.integer = self.orders > 0
-        self.e_item, self.e_offer, self.e_lab = e_item, e_offer, e_lab
+        pair_cost = b.cand_total[self.eligible].astype(np.float64)
+        pair_cost[y_pairs[first[single]]] += b.order_cost  # an order of a single item
+        self.cost = np.concatenate([pair_cost, np.full(self.orders, float(b.order_cost))])
+        # A rotation row spans items of several samples and breaks total unimodularity; so do the y.
+        self.integer = self.orders > 0 or len(allowance) > 0
+        self.capacity_rows, self.rotation_rows = len(binding), len(allowance)
+        self.milp_runs = 0  # runs that needed branch and bound
 
         # Cheap proof that the batch cannot fit: a requirement with more placeable items than places.
         requirements = len(b.requirement_index)
@@ -672,72 +675,90 @@ class _Model:
         self.surely_short = bool(np.any(demand > places))
 
     def solve(self) -> tuple[np.ndarray, int, float]:
-        """The chosen eligible pairs (a boolean mask), the number of HiGHS runs and the last objective."""
+        """The chosen eligible pairs (a boolean mask), the number of HiGHS runs and the last objective.
+
+        Lexicographic: first the most items placed (u = 1 marks an unplaced item), then the least cost
+        among those. Equivalent to an infinite penalty per unplaced item, without big-M numerics.
+        """
         if self.pairs == 0:
             return np.zeros(0, bool), 0, 0.0
-        solves = 0
-        if not self.surely_short:
-            solves += 1
+        runs = 0
+        if not self.surely_short:  # try the whole batch at once
+            runs += 1
             result = self._run(self.cost, self.matrix, self.lower, self.upper)
             if result is not None:
-                return result[0], solves, result[1]
-        # Lexicographic: first the most items placed (u = 1 marks an unplaced item), then the least cost
-        # among those. Equivalent to an infinite penalty per unplaced item, without big-M numerics.
-        slack = sparse.csr_array(
-            (np.ones(self.item_rows), (np.arange(self.item_rows), np.arange(self.item_rows))),
-            shape=(self.rows, self.item_rows),
-        )
-        matrix = sparse.hstack([self.matrix, slack], format="csr")
-        zeros = np.zeros(len(self.cost))
-        solves += 1
-        result = self._run(np.concatenate([zeros, np.ones(self.item_rows)]), matrix, self.lower, self.upper)
-        if result is None:
-            raise AssignmentSolverError("HiGHS found no placement, not even the empty one")
-        fewest_unplaced = round(result[1])
-        total_row = sparse.csr_array(
-            (
-                np.ones(self.item_rows),
-                (np.zeros(self.item_rows, np.int64), len(self.cost) + np.arange(self.item_rows)),
-            ),
-            shape=(1, matrix.shape[1]),
-        )
-        solves += 1
-        result = self._run(
-            np.concatenate([self.cost, np.zeros(self.item_rows)]),
-            sparse.vstack([matrix, total_row], format="csr"),
-            np.append(self.lower, -np.inf),
-            np.append(self.upper, fewest_unplaced),
-        )
+                return result[0], runs, result[1]
+        runs += 2
+        fewest = self._fewest_unplaced()
+        if fewest == 0:
+            result = self._run(self.cost, self.matrix, self.lower, self.upper)
+        else:
+            matrix = self._with_slack(self.matrix)
+            slack_columns = matrix.shape[1] - self.item_rows + np.arange(self.item_rows)
+            total_row = sparse.csr_array(
+                (np.ones(self.item_rows), (np.zeros(self.item_rows, np.int64), slack_columns)),
+                shape=(1, matrix.shape[1]),
+            )
+            result = self._run(
+                np.concatenate([self.cost, np.zeros(self.item_rows)]),
+                sparse.vstack([matrix, total_row], format="csr"),
+                np.append(self.lower, -np.inf),
+                np.append(self.upper, fewest),
+            )
         if result is None:
             raise AssignmentSolverError("HiGHS failed on the least-cost placement of the most items")
-        return result[0], solves, result[1]
+        return result[0], runs, result[1]
+
+    def _fewest_unplaced(self) -> int:
+        """How many items must stay unplaced. Orders' y change only the cost, so unless rotation rows
+        couple samples this is an LP on x alone (a maximum flow), even when the final model is a MILP."""
+        if self.rotation_rows:
+            matrix, lower, upper = self.matrix, self.lower, self.upper
+        else:
+            rows = self.item_rows + self.capacity_rows
+            matrix, lower, upper = self.matrix[:rows, : self.pairs], self.lower[:rows], self.upper[:rows]
+        cost = np.concatenate([np.zeros(matrix.shape[1]), np.ones(self.item_rows)])
+        result = self._run(cost, self._with_slack(matrix), lower, upper)
+        if result is None:
+            raise AssignmentSolverError("HiGHS found no placement, not even the empty one")
+        return round(result[1])
+
+    def _with_slack(self, matrix):
+        """The matrix with one slack column per item row: Σ_l x(i, l) + u(i) = 1."""
+        diagonal = np.arange(self.item_rows)
+        slack = sparse.csr_array(
+            (np.ones(self.item_rows), (diagonal, diagonal)), shape=(matrix.shape[0], self.item_rows)
+        )
+        return sparse.hstack([matrix, slack], format="csr")
 
     def _run(self, cost, matrix, lower, upper) -> tuple[np.ndarray, float] | None:
-        """Solve; None when infeasible.
+        """Solve exactly; None when infeasible.
 
-        Without y the model is a transportation problem: solved as an LP (`linprog`, which, unlike
-        `milp`, does not build a Python object per variable), whose simplex vertex is integral. Should
-        HiGHS return a fractional point anyway, it is solved again as a MILP.
+        First the LP relaxation (`linprog`; `milp` would build a Python object per variable). Without
+        y and rotation rows the model is a transportation problem, whose simplex vertex is integral.
+        Otherwise, when the relaxation's x is integral anyway (with y(s, l) = max of its x, which costs
+        no more and keeps every row), it is optimal for the MILP too, since the relaxation's optimum is
+        a lower bound. Only a fractional x sends the model to branch and bound (`milp`).
         """
-        for integer in (True,) if self.integer else (False, True):
-            if integer:
+        equalities = self.item_rows  # rows: the item equalities first, then ≤ rows (lower bound −inf)
+        result = linprog(
+            cost,
+            A_ub=matrix[equalities:],
+            b_ub=upper[equalities:],
+            A_eq=matrix[:equalities],
+            b_eq=upper[:equalities],
+            bounds=(0, 1),
+            method="highs",
+        )
+        for attempt in ("lp", "milp"):
+            if attempt == "milp":
+                self.milp_runs += 1
                 result = milp(
                     cost,
                     integrality=np.ones(len(cost)),
                     bounds=Bounds(0, 1),
                     constraints=LinearConstraint(matrix, lower, upper),
                     options={"mip_rel_gap": 0.0, "presolve": True},
-                )
-            else:  # rows: the item equalities first, then ≤ rows (lower bound −inf)
-                equalities = self.item_rows
-                result = linprog(
-                    cost,
-                    A_ub=matrix[equalities:],
-                    b_ub=upper[equalities:],
-                    A_eq=matrix[:equalities],
-                    b_eq=upper[:equalities],
-                    bounds=(0, None),
-                    method="highs",
                 )
             if result.status == 2 or (result.status == 4 and result.x is None):  # infeasible
                 return None
@@ -855,6 +876,7 @@ def _report(batch, model, chosen, alternatives, solves, objective, started, buil
             nonzeros=model.matrix.nnz,
             integer=model.integer,
             solves=solves,
+            branch_and_bound=model.milp_runs,
             solver_objective=objective,
             build_seconds=built - started,
             solve_seconds=solved - built,
