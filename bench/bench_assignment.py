@@ -27,12 +27,12 @@ Not a test: the suite collects only test_*.py files under hami/.
 import argparse
 import math
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from machine import machine  # bench/machine.py: the scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -259,18 +259,6 @@ def check_rules(batch, labs, offers, conflicts, history, answer) -> list[str]:
         if count > offered.get(key, 0):
             problems.append(f"{key}: {count} tests for {offered.get(key, 0)} places")
     return problems
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:

@@ -23,11 +23,12 @@ import argparse
 import csv
 import io
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import machine  # bench/machine.py: the scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -159,18 +160,6 @@ def delete_units() -> None:
     from hami.registry.models import ProductionUnit
 
     ProductionUnit.objects.all().delete()
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def database() -> str:

@@ -21,11 +21,12 @@ endpoint never opens. Not a test: the suite collects only test_*.py files under 
 import argparse
 import math
 import os
-import platform
 import random
 import sys
 import time
 from pathlib import Path
+
+from machine import machine  # bench/machine.py: the scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -94,18 +95,6 @@ def time_http(queries) -> float:
                 f"{response.status_code} for {lot_size, level, aql, severity}: {response.content!r}"
             )
     return time.perf_counter() - started
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:

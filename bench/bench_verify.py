@@ -26,7 +26,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import resource
 import secrets
@@ -42,6 +41,8 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+
+from machine import machine  # bench/machine.py: the scripts run from this folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -609,18 +610,6 @@ def describe(name: str, r: dict) -> str:
         f" % of a core: client {r['cpu_client']:.0f}, workers {r['cpu_server']:.0f},"
         f" postgres {r['cpu_postgres']:.0f}, other processes {r['cpu_other']:.0f}"
     )
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def versions(url: str) -> str:
