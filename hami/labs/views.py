@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hami.core.errors import HamiError
 from hami.core.identifiers import clean_digits
-from hami.core.models import County, Role
+from hami.core.models import County, Role, User
 from hami.core.persian import search_terms
 from hami.labs import workflow
 from hami.labs.access import (
@@ -231,6 +231,18 @@ def company_detail(request, public_id):
         if not office:
             raise PermissionDenied
         categories = list(ProductCategory.objects.filter(code__in=request.POST.getlist("categories")))
+        staff = None
+        if "staff" in request.POST:  # usernames, one per line or separated by commas
+            names = {
+                name.strip() for name in request.POST["staff"].replace(",", "\n").splitlines() if name.strip()
+            }
+            staff = list(User.objects.filter(username__in=names))
+            unknown = sorted(names - {user.username for user in staff})
+            if unknown:
+                messages.error(
+                    request, _("No user has these usernames: {names}.").format(names=", ".join(unknown))
+                )
+                return redirect("labs:company_detail", public_id=public_id)
         try:
             company_update(
                 actor=request.user,
@@ -238,6 +250,7 @@ def company_detail(request, public_id):
                 reason=request.POST.get("reason", ""),
                 status=request.POST.get("status") or None,
                 categories=categories,
+                staff=staff,
             )
         except HamiError as exc:
             messages.error(request, exc.message)

@@ -404,6 +404,24 @@ def test_the_office_registers_and_approves_a_company_by_pages(client, qazvin_off
     assert client.post(url, {"status": "revoked", "reason": "x"}).status_code == 404
 
 
+def test_the_office_sets_a_companys_staff_by_username(client, qazvin_officer, qazvin):
+    from conftest import make_user
+    from hami.core.models import Role
+
+    company = InspectionCompany.objects.create(name_fa="بازرسی", province=qazvin)
+    sampler = make_user("sampler", Role.INSPECTION_COMPANY)
+    make_user("not-a-sampler", Role.UNIT_REP)
+    client.force_login(qazvin_officer)
+    url = reverse("labs:company_detail", args=[company.public_id])
+    client.post(url, {"status": "pending", "reason": "کارکنان", "staff": "sampler\n"})
+    assert [m.user for m in company.memberships.all()] == [sampler]
+    for wrong in ("nobody", "not-a-sampler"):  # an unknown user, a user of another role: nothing changes
+        response = client.post(url, {"status": "pending", "reason": "کارکنان", "staff": f"sampler, {wrong}"})
+        assert _messages(response) and [m.user for m in company.memberships.all()] == [sampler]
+    client.post(url, {"status": "pending", "reason": "کارکنان", "staff": ""})
+    assert not company.memberships.exists()
+
+
 def test_an_inspector_cannot_register_or_change_a_company(client, qazvin_inspector, world):
     client.force_login(qazvin_inspector)
     assert client.post(reverse("labs:company_list"), {"name_fa": "x"}).status_code == 403
