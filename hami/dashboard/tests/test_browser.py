@@ -39,6 +39,7 @@ def test_login_switch_language_search_with_arabic_letters_and_open_unit(live_ser
     )
 
     page = browser_page
+    page.set_viewport_size({"width": 1440, "height": 900})  # a desktop: the navbar is open from 1400 px
     page.goto(f"{live_server.url}/login/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.fill("#id_username", "browser-officer")
