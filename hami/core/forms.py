@@ -30,3 +30,11 @@ class JalaliDateField(forms.CharField):
         if isinstance(value, dt.date):
             return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
         return value
+
+
+def errors_to_messages(request, form) -> None:
+    """A form's errors as flash messages, for views that redirect back to the page the form sits on."""
+    from django.contrib import messages
+
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))

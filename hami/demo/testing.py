@@ -61,7 +61,7 @@ from hami.labs.models import (
 from hami.labs.selectors import capacity_map, week_start
 from hami.labs.services.orders import _placement_json
 from hami.labs.services.results import _content
-from hami.labs.services.samples import STEP_ORDER
+from hami.labs.services.samples import portion_state
 from hami.licensing.tracking import verhoeff_check_digit
 from hami.registry.models import Product, UnitStatus
 from hami.standards.models import LimitKind, ProductCategory, Requirement, Severity, Standard
@@ -1376,17 +1376,16 @@ def _report(rng, order: _Order, items, version, issued_at, actor, *, amends=None
 
 
 def _last_step(sample: Sample) -> str:
-    """As the custody service keeps it: the step of the portion furthest behind among the labs with a
-    live order (taken if nothing was sent)."""
-    last: dict[int, str] = {}
-    for step, _at, _actor, lab, _seal, _note in sorted(sample.demo_events, key=lambda event: event[1]):
-        if lab is not None:
-            last[lab.pk] = step
+    """As the custody service keeps it (samples.portion_state)."""
+    last = {
+        lab.pk: step
+        for step, _at, _actor, lab, _seal, _note in sorted(sample.demo_events, key=lambda e: e[1])
+        if lab
+    }
     live = {
         o.lab.pk for o in sample.demo_orders if o.state not in (OrderState.REJECTED, OrderState.CANCELLED)
     }
-    considered = [step for lab_id, step in last.items() if lab_id in live] or list(last.values())
-    return min(considered, key=STEP_ORDER.index) if considered else CustodyStep.TAKEN
+    return portion_state(last, live)
 
 
 def _write_custody(year: _Year) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hami.core.errors import HamiError
+from hami.core.forms import errors_to_messages
 from hami.core.identifiers import clean_digits
 from hami.core.models import County, Role, User
 from hami.core.persian import search_terms
@@ -44,11 +45,6 @@ from hami.labs.services.labs import (
 )
 from hami.registry.models import ProductionUnit
 from hami.standards.models import Requirement
-
-
-def _errors_to_messages(request, form) -> None:
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
 
 
 @login_required
@@ -132,19 +128,19 @@ def lab_act(request, public_id, action):
         if action == "move":
             form = LabMoveForm(request.POST)
             if not form.is_valid():
-                _errors_to_messages(request, form)
+                errors_to_messages(request, form)
                 return redirect("labs:lab_detail", public_id=public_id)
             lab_move(actor=request.user, lab=lab, **form.cleaned_data)
         elif action == "accreditation":
             form = AccreditationForm(request.POST)
             if not form.is_valid():
-                _errors_to_messages(request, form)
+                errors_to_messages(request, form)
                 return redirect("labs:lab_detail", public_id=public_id)
             lab_set_accreditation(actor=request.user, lab=lab, **form.cleaned_data)
         elif action == "scope":
             form = ScopeLineForm(request.POST, requirements=Requirement.objects.all())
             if not form.is_valid():
-                _errors_to_messages(request, form)
+                errors_to_messages(request, form)
                 return redirect("labs:lab_detail", public_id=public_id)
             scope_line_set(actor=request.user, lab=lab, **form.cleaned_data)
         elif action == "conflict":

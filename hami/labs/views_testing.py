@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hami.core.errors import HamiError
+from hami.core.forms import errors_to_messages
 from hami.core.models import Province, Role
 from hami.core.tabular import export_response
 from hami.labs.access import (
@@ -224,7 +225,7 @@ def sample_act(request, public_id, action):
         if action == "custody":
             form = CustodyForm(request.POST)
             if not form.is_valid():
-                _errors(request, form)
+                errors_to_messages(request, form)
                 return redirect("labs:sample_detail", public_id=public_id)
             data = form.cleaned_data
             lab = Lab.objects.filter(public_id=data["lab"]).first() if data["lab"] else None
@@ -239,7 +240,7 @@ def sample_act(request, public_id, action):
         elif action == "photo":
             form = PhotoForm(request.POST, request.FILES)
             if not form.is_valid():
-                _errors(request, form)
+                errors_to_messages(request, form)
                 return redirect("labs:sample_detail", public_id=public_id)
             sample_photo_add(actor=request.user, sample=sample, file=form.cleaned_data["file"])
         else:
@@ -258,11 +259,6 @@ def sample_photo(request, public_id, pk):
     if photo is None:
         raise Http404(_("No such photo."))
     return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-
-
-def _errors(request, form) -> None:
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
 
 
 # --- assignment ---------------------------------------------------------------------------------
@@ -415,7 +411,7 @@ def order_act(request, public_id, action):
         elif action == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():
-                _errors(request, form)
+                errors_to_messages(request, form)
                 return redirect("labs:order_detail", public_id=public_id)
             order_reject(actor=request.user, order=order, reason=form.cleaned_data["reason"])
         elif action == "result":
@@ -429,7 +425,7 @@ def order_act(request, public_id, action):
         elif action == "results_file":
             form = ResultsFileForm(request.POST, request.FILES)
             if not form.is_valid():
-                _errors(request, form)
+                errors_to_messages(request, form)
                 return redirect("labs:order_detail", public_id=public_id)
             upload = form.cleaned_data["file"]
             result = results_import(actor=request.user, order=order, file=upload, filename=upload.name)

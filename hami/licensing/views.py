@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hami.core.errors import HamiError
+from hami.core.forms import errors_to_messages
 from hami.core.jalali import format_date
 from hami.core.models import Role
 from hami.core.persian import search_terms
@@ -139,8 +140,7 @@ def application_document(request, public_id):
         else:
             form = DocumentForm(request.POST, request.FILES)
             if not form.is_valid():
-                for errors in form.errors.values():
-                    messages.error(request, " ".join(errors))
+                errors_to_messages(request, form)
                 return redirect("licensing:application_detail", public_id=public_id)
             document = document_upload(actor=request.user, unit=application.unit, **form.cleaned_data)
         document_attach(actor=request.user, application=application, document=document)
@@ -189,8 +189,7 @@ def application_act(request, public_id, action):
     if form_class is not None:
         form = form_class(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+            errors_to_messages(request, form)
             return redirect("licensing:application_detail", public_id=public_id)
         kwargs = dict(form.cleaned_data)
         if action == "withdraw":
@@ -350,8 +349,7 @@ def meeting_detail(request, pk):
                     request, _("Decision on {number} recorded.").format(number=application.number)
                 )
         else:
-            for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+            errors_to_messages(request, form)
         return redirect("licensing:meeting_detail", pk=meeting.pk)
     agenda = meeting.agenda.select_related(
         "application__unit", "application__product", "application__standard"
@@ -372,8 +370,7 @@ def licence_sanction_view(request, public_id):
         else:
             messages.success(request, _("Decision recorded; the public verification shows it now."))
     else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        errors_to_messages(request, form)
     return redirect("licensing:licence_detail", public_id=public_id)
 
 

@@ -251,23 +251,24 @@ def custody_record(
     return event
 
 
+def portion_state(last_steps: dict, live_labs: set) -> str:
+    """A sample's state from each lab's last custody step: the step of the portion furthest behind among
+    the labs with a live order (a lab that rejected its order never receives its portion); taken while
+    nothing was sent."""
+    considered = [step for lab, step in last_steps.items() if lab in live_labs] or list(last_steps.values())
+    return min(considered, key=STEP_ORDER.index) if considered else CustodyStep.TAKEN
+
+
 def _least_advanced(sample: Sample) -> str:
-    """The step of the portion furthest behind, among the labs with a live order for the sample (a lab
-    that rejected its order never receives its portion); taken while nothing was sent."""
     from hami.labs.models import OrderState
 
-    last: dict[int, str] = {}
-    for lab_id, step in (
-        sample.custody.filter(lab__isnull=False).order_by("at", "pk").values_list("lab_id", "step")
-    ):
-        last[lab_id] = step
+    last = dict(sample.custody.filter(lab__isnull=False).order_by("at", "pk").values_list("lab_id", "step"))
     live = set(
         sample.orders.exclude(state__in=[OrderState.REJECTED, OrderState.CANCELLED]).values_list(
             "lab_id", flat=True
         )
     )
-    considered = [step for lab_id, step in last.items() if lab_id in live] or list(last.values())
-    return min(considered, key=STEP_ORDER.index) if considered else CustodyStep.TAKEN
+    return portion_state(last, live)
 
 
 @transaction.atomic
