@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hami.standards",
     "hami.registry",
     "hami.labs",
+    "hami.outreach",
     "hami.licensing",
     "hami.dashboard",
     "hami.demo",
@@ -192,3 +193,13 @@ HAMI_LICENCE_VALIDITY_YEARS = {"default": env_int("HAMI_LICENCE_VALIDITY_YEARS",
 
 # The Iranian week: Friday is off; whether Thursday is a working day differs between offices.
 HAMI_THURSDAY_IS_WORKING_DAY = env_bool("HAMI_THURSDAY_IS_WORKING_DAY", True)
+
+# Outreach (docs/outreach.md). How long after a clinic slot is published only units with priority
+# (an open referral on its topic, or the fast track) may book it.
+HAMI_CLINIC_PRIORITY_HOURS = env_int("HAMI_CLINIC_PRIORITY_HOURS", 48)
+# A unit cancels or reschedules a clinic booking or a course registration up to this many hours before.
+HAMI_OUTREACH_NOTICE_HOURS = env_int("HAMI_OUTREACH_NOTICE_HOURS", 24)
+# The reminder goes out this many hours before a clinic session or a course session.
+HAMI_OUTREACH_REMINDER_HOURS = env_int("HAMI_OUTREACH_REMINDER_HOURS", 24)
+# The QC manager competence certificate's validity when its course names none (months).
+HAMI_QC_CERTIFICATE_MONTHS = env_int("HAMI_QC_CERTIFICATE_MONTHS", 36)

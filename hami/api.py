@@ -8,6 +8,7 @@ from hami.labs.api import router as labs_router
 from hami.labs.api_sampling import router as sampling_router
 from hami.licensing.api import router as licensing_router
 from hami.licensing.api_office import router as licensing_office_router
+from hami.outreach.api import router as outreach_router
 from hami.registry.api import router as registry_router
 from hami.standards.api import router as standards_router
 
@@ -28,3 +29,4 @@ api.add_router("/", licensing_router)
 api.add_router("/", licensing_office_router)
 api.add_router("/", labs_router)
 api.add_router("/", sampling_router)
+api.add_router("/", outreach_router)

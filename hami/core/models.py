@@ -91,6 +91,7 @@ class Role(models.TextChoices):
     LAB_STAFF = "lab_staff", _("Lab staff")  # a cooperating lab: labs.LabMembership
     INSPECTION_COMPANY = "inspection_company", _("Inspection company")  # labs.CompanyMembership
     UNIT_REP = "unit_rep", _("Unit representative")  # registry.UnitMembership
+    ADVISOR = "advisor", _("Private consultant")  # holds clinic sessions: outreach.Advisor
 
 
 PROVINCE_SCOPED_ROLES = {Role.OFFICE_STAFF, Role.INSPECTOR}
@@ -210,6 +211,37 @@ class EventType(models.TextChoices):
     RENEWAL_REMINDER_SENT = "licence.renewal_reminder", _("Renewal reminder sent")
     DOCUMENT_UPLOADED = "document.uploaded", _("Document uploaded")
     DEMO_BUILT = "demo.built", _("Demo province built")
+    # outreach: training
+    TOPIC_SAVED = "outreach.topic_saved", _("Topic saved")
+    COURSE_SAVED = "course.saved", _("Course saved")
+    SESSION_SCHEDULED = "session.scheduled", _("Course session scheduled")
+    SESSION_UPDATED = "session.updated", _("Course session updated")
+    SESSION_CANCELLED = "session.cancelled", _("Course session cancelled")
+    SESSION_COMPLETED = "session.completed", _("Course session completed")
+    REGISTRATION_CREATED = "registration.created", _("Registered for a course session")
+    REGISTRATION_CANCELLED = "registration.cancelled", _("Course registration cancelled")
+    REGISTRATION_PROMOTED = "registration.promoted", _("Promoted from the waitlist")
+    ATTENDANCE_RECORDED = "registration.attendance", _("Attendance recorded")
+    CERTIFICATE_ISSUED = "certificate.issued", _("Training certificate issued")
+    CERTIFICATE_REVOKED = "certificate.revoked", _("Training certificate revoked")
+    OUTREACH_REMINDER_SENT = "outreach.reminder", _("Reminder of a course or clinic session sent")
+    # outreach: clinics
+    ADVISOR_SAVED = "advisor.saved", _("Advisor saved")
+    SLOT_PUBLISHED = "slot.published", _("Clinic slot published")
+    SLOT_CANCELLED = "slot.cancelled", _("Clinic slot cancelled")
+    BOOKING_CREATED = "booking.created", _("Clinic slot booked")
+    BOOKING_CANCELLED = "booking.cancelled", _("Clinic booking cancelled")
+    BOOKING_RESCHEDULED = "booking.rescheduled", _("Clinic booking rescheduled")
+    BOOKING_HELD = "booking.held", _("Clinic session held")
+    BOOKING_RATED = "booking.rated", _("Clinic session rated")
+    REFERRAL_CREATED = "referral.created", _("Unit referred to a clinic")
+    REFERRAL_CLOSED = "referral.closed", _("Referral closed")
+    # outreach: working groups
+    GROUP_SAVED = "group.saved", _("Working group saved")
+    GROUP_MEMBER_CHANGED = "group.member", _("Working group membership changed")
+    MEETING_SAVED = "group.meeting", _("Working group meeting saved")
+    ACTION_ITEM_SAVED = "group.action", _("Action item saved")
+    PROPOSAL_MOVED = "group.proposal", _("Proposal submitted or moved")
 
 
 class AuditEvent(models.Model):

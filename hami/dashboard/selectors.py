@@ -1,4 +1,4 @@
-"""What each role's home page shows: counts across the registry, the catalogue and the labs."""
+"""What each role's home page shows: counts across the registry, the catalogue, the labs and outreach."""
 
 import datetime as dt
 
@@ -10,6 +10,8 @@ from hami.labs.access import companies_for_user, labs_for_user, orders_for_user,
 from hami.labs.models import CustodyStep, LabStatus, OrderState
 from hami.licensing.access import applications_for_user, licences_for_user
 from hami.licensing.models import ApplicationState, LicenceState
+from hami.outreach.access import bookings_for_user, referrals_for_user, registrations_for_user
+from hami.outreach.models import Advisor, BookingStatus, ReferralStatus, RegistrationStatus, Slot, SlotStatus
 from hami.registry.access import units_for_user
 from hami.registry.models import Product, UnitStatus
 from hami.standards.models import Standard
@@ -62,6 +64,48 @@ def unit_rep_overview(user: User) -> dict:
         "licences": list(licences_for_user(user).order_by("expires_on")[:50]),
         "renew_before": today + dt.timedelta(days=90),
         "today": today,
+        **_outreach_for_unit_rep(user),
+    }
+
+
+def _outreach_for_unit_rep(user: User) -> dict:
+    """What the unit's staff are booked on, and where the office suggests it seeks advice."""
+    now = timezone.now()
+    return {
+        "registrations": list(
+            registrations_for_user(user)
+            .filter(
+                status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED],
+                session__starts_at__gte=now,
+            )
+            .order_by("session__starts_at")[:10]
+        ),
+        "bookings": list(
+            bookings_for_user(user)
+            .filter(status=BookingStatus.BOOKED, slot__starts_at__gte=now)
+            .order_by("slot__starts_at")[:10]
+        ),
+        "referrals": list(referrals_for_user(user).filter(status=ReferralStatus.OPEN)[:10]),
+    }
+
+
+def advisor_overview(user: User) -> dict:
+    """A private consultant's week: its coming slots (booked or open) and past sessions without notes."""
+    advisor = Advisor.objects.filter(user=user).first()
+    now = timezone.now()
+    slots = Slot.objects.filter(advisor=advisor).select_related("topic")
+    return {
+        "advisor": advisor,
+        "coming": list(
+            slots.filter(starts_at__gte=now, status__in=[SlotStatus.OPEN, SlotStatus.BOOKED])
+            .prefetch_related("bookings__unit")
+            .order_by("starts_at")[:20]
+        ),
+        "to_record": list(
+            bookings_for_user(user)
+            .filter(slot__advisor=advisor, status=BookingStatus.BOOKED, slot__starts_at__lt=now)
+            .order_by("slot__starts_at")[:20]
+        ),
     }
 
 
@@ -93,4 +137,5 @@ OVERVIEWS = {
     Role.UNIT_REP: ("dashboard/home_unit.html", unit_rep_overview),
     Role.LAB_STAFF: ("dashboard/home_lab.html", lab_overview),
     Role.INSPECTION_COMPANY: ("dashboard/home_company.html", company_overview),
+    Role.ADVISOR: ("dashboard/home_advisor.html", advisor_overview),
 }

@@ -25,6 +25,7 @@ from hami.core.models import County, EventType, Province, Role, User
 from hami.core.persian import normalize_text
 from hami.demo import vocab
 from hami.demo.licences import build_licensing
+from hami.demo.outreach import build_outreach
 from hami.demo.testing import build_testing, lab_standing
 from hami.labs.models import (
     ApprovalStatus,
@@ -93,6 +94,7 @@ class DemoSummary:
     open_orders: int = 0
     reports: int = 0
     logins: list[DemoLogin] | None = None
+    outreach: object = None  # hami.demo.outreach.OutreachFigures
 
 
 class DemoExists(Exception):
@@ -107,6 +109,7 @@ DEMO_LOGINS = [
     DemoLogin("lab", "Lab staff", "a cooperating lab in Qazvin"),
     DemoLogin("company", "Inspection company", "an inspection company in Qazvin"),
     DemoLogin("producer", "Unit representative", "one production unit in Qazvin"),
+    DemoLogin("advisor", "Private consultant", "holds consultation clinics in Qazvin"),
 ]
 
 
@@ -169,6 +172,12 @@ def build_demo(
         # The demo login `lab` works in the approved, accredited lab with the most open orders.
         login_lab = testing.login_lab or next(lab for lab in labs if lab.accredited())
         summary.logins = _portal_users(qazvin, unit_rows, login_lab, companies)
+        progress("courses and sessions, consultation clinics, working groups")
+        producer_unit = ProductionUnit.objects.get(memberships__user__username="producer")
+        summary.outreach = build_outreach(
+            rng=rng, admin=admin, province=qazvin, labs=[lab for lab in labs if lab.accredited()],
+            producer_unit=producer_unit,
+        )  # fmt: skip
         audit_many(
             actor=admin,
             changes=[
@@ -408,7 +417,9 @@ def _products(rng: random.Random, admin: User, units, categories, summary: DemoS
                 full_name=f"{rng.choice(vocab.PERSON_FIRST_FA)} {rng.choice(vocab.PERSON_LAST_FA)}",
                 national_code=make_national_code(f"{rng.randrange(1, 10**9):09d}"),
                 certificate_number=f"QC-{rng.randrange(10**6):06d}",
-                certificate_expiry=today + dt.timedelta(days=rng.randrange(-60, 3 * 365)),
+                # Valid: every unit with products may have an application under way, and sending one
+                # needs a QC manager with a valid competence certificate (licensing).
+                certificate_expiry=today + dt.timedelta(days=rng.randrange(20, 3 * 365)),
             )
         )
     Site.objects.bulk_create(sites, batch_size=1000)

@@ -12,3 +12,4 @@ class LicensingErrorCode(StrEnum):
     NO_SIGNING_KEY = "no_signing_key"  # the office has no live signing key
     BAD_DOCUMENT = "bad_document"  # a file of the wrong type or size
     TESTS_FROM_LABS = "tests_from_labs"  # the outcome comes from the labs' reports of its samples
+    QC_MANAGER_UNCERTIFIED = "qc_manager_uncertified"  # no active QC manager with a valid certificate

@@ -2,15 +2,20 @@
 
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from hami.core.errors import HamiError
+from hami.core.identifiers import clean_digits
 from hami.core.ratelimit import over_limit
 from hami.licensing.forms import ComplaintForm, VerifyForm
 from hami.licensing.selectors import licence_by_tracking_code
 from hami.licensing.services.complaints import complaint_file
 from hami.licensing.services.keys import verify_payload
 from hami.licensing.tracking import clean_tracking_code
+
+# A training certificate's verification code has 12 digits; a licence's tracking code 10.
+CERTIFICATE_CODE_LENGTH = 12
 
 
 def _too_many(request):
@@ -23,6 +28,11 @@ def verify_form(request):
         if form.cleaned_data["payload"]:
             return verify_mark(request)
         if form.cleaned_data["code"]:
+            typed = clean_digits(form.cleaned_data["code"])
+            if len(typed) == CERTIFICATE_CODE_LENGTH and typed.isascii() and typed.isdigit():
+                # A training certificate's code: its page (hami.outreach) is reached by its URL name
+                # only, so the mark check does not depend on the training app.
+                return redirect(reverse("certificate_verify", args=[typed]))
             code = clean_tracking_code(form.cleaned_data["code"])
             if code is None:
                 return render(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from hami.core.audit import audit
 from hami.core.errors import Forbidden, HamiError
 from hami.core.identifiers import clean_digits
-from hami.core.models import County, EventType, User
+from hami.core.models import County, EventType, Role, User
 from hami.core.persian import normalize_text, search_key
 from hami.registry.access import can_write_units
 from hami.registry.error_codes import RegistryErrorCode
@@ -237,6 +237,53 @@ def qc_manager_appoint(
         obj=unit,
         province=unit.province,
         details={"qc_manager": manager.full_name, "certificate_number": manager.certificate_number},
+    )
+    return manager
+
+
+@transaction.atomic
+def qc_manager_certificate_record(
+    *,
+    actor: User,
+    unit: ProductionUnit,
+    national_code: str,
+    certificate_number: str,
+    certificate_expiry: dt.date,
+) -> QCManager | None:
+    """Write a competence certificate issued, renewed or revoked by training (hami.outreach) onto the
+    unit's active QC manager with this national code, whose certificate licensing checks. None, and
+    nothing written, when the unit's active QC manager is somebody else.
+
+    Any office's course counts in every province, so office staff of any province (and national
+    admins) may record it; the training service has checked the actor's right to the certificate.
+    Raises Forbidden."""
+    if not (
+        actor.is_authenticated and actor.is_active and (actor.is_national or actor.role == Role.OFFICE_STAFF)
+    ):
+        raise Forbidden(
+            RegistryErrorCode.FORBIDDEN, _("Only office staff record a QC manager's competence certificate.")
+        )
+    manager = (
+        QCManager.objects.select_for_update()
+        .filter(unit=unit, is_active=True, national_code=clean_digits(national_code))
+        .first()
+    )
+    if manager is None:
+        return None
+    before = [manager.certificate_number, manager.certificate_expiry.isoformat()]
+    manager.certificate_number = clean_digits(certificate_number)
+    manager.certificate_expiry = certificate_expiry
+    manager.save(update_fields=["certificate_number", "certificate_expiry", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.UNIT_UPDATED,
+        obj=unit,
+        province=unit.province,
+        details={
+            "qc_manager": manager.full_name,
+            "qc_certificate_before": before,
+            "qc_certificate_after": [manager.certificate_number, certificate_expiry.isoformat()],
+        },
     )
     return manager
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from hami.core import calendar
 from hami.core.audit import audit
 from hami.core.errors import Forbidden, HamiError
+from hami.core.jalali import format_date
 from hami.core.models import EventType, User
 from hami.licensing import workflow
 from hami.licensing.access import acts_as
@@ -225,7 +226,34 @@ def application_submit(*, actor: User, application: Application) -> Application:
             LicensingErrorCode.UNANSWERED_DEFICIENCIES,
             _("Answer every deficiency before sending the application again."),
         )
+    party = workflow.party_for(application.state, ApplicationState.SUBMITTED)
+    if party is not None and acts_as(
+        actor, party, province_id=application.province_id, unit_id=application.unit_id
+    ):  # a wrong step or a wrong actor is answered by _move, before this
+        _require_certified_qc_manager(application)
     return _move(application, ApplicationState.SUBMITTED, actor=actor)
+
+
+def _require_certified_qc_manager(application: Application) -> None:
+    """A unit applies only with a QC manager whose competence certificate is valid today (the licence
+    rests on the unit's own quality control). Training (hami.outreach) keeps the certificate current
+    on the QC manager; the office records it by hand for a certificate issued elsewhere."""
+    today = timezone.localdate()
+    manager = application.unit.qc_managers.filter(is_active=True).first()
+    if manager is None:
+        raise HamiError(
+            LicensingErrorCode.QC_MANAGER_UNCERTIFIED,
+            _("The unit has no QC manager on record; the office records one with a valid competence "
+              "certificate before the application is sent."),
+        )  # fmt: skip
+    if manager.certificate_expiry < today:
+        raise HamiError(
+            LicensingErrorCode.QC_MANAGER_UNCERTIFIED,
+            _(
+                "The competence certificate of the unit's QC manager, {name}, expired on {expiry}; renew it "
+                "(a QC manager renewal course) before sending the application."
+            ).format(name=manager.full_name, expiry=format_date(manager.certificate_expiry)),
+        )
 
 
 @transaction.atomic

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from hami.licensing.models import Licence, SanctionReason
 from hami.licensing.services.applications import (
@@ -10,6 +13,7 @@ from hami.licensing.services.applications import (
 )
 from hami.licensing.services.committee import committee_decide
 from hami.licensing.services.keys import signing_key_rotate
+from hami.registry.services import qc_manager_appoint
 from hami.registry.tests.factories import ProductFactory
 from hami.standards.tests.factories import CategoryFactory, StandardFactory
 
@@ -19,8 +23,22 @@ def milk_standard(db):
     return StandardFactory(number=93, year=2020, title_fa="شیر پاستوریزه")
 
 
+def appoint_qc_manager(unit, officer, *, expiry_days: int = 400):
+    """The unit's QC manager, certified for `expiry_days` more days: a unit applies only with one."""
+    return qc_manager_appoint(
+        actor=officer,
+        unit=unit,
+        full_name="مریم احمدی",
+        national_code="0012345679",
+        certificate_number="QC-140201",
+        certificate_expiry=timezone.localdate() + dt.timedelta(days=expiry_days),
+    )
+
+
 @pytest.fixture
-def product(qazvin_unit, milk_standard):
+def product(qazvin_unit, milk_standard, qazvin_officer):
+    # Other apps import this fixture by name, so it appoints the QC manager itself.
+    appoint_qc_manager(qazvin_unit, qazvin_officer)
     category = CategoryFactory(code="dairy-milk", name_fa="شیر")
     category.standards.add(milk_standard)
     return ProductFactory(

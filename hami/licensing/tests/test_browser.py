@@ -31,6 +31,7 @@ def _login(browser, base: str, username: str):
 
 def _world():
     from hami.licensing.services.keys import signing_key_rotate
+    from hami.licensing.tests.conftest import appoint_qc_manager
     from hami.registry.services import product_create, unit_create, unit_membership_add
     from hami.standards.tests.factories import CategoryFactory, StandardFactory
 
@@ -45,6 +46,7 @@ def _world():
     unit = unit_create(actor=officer, national_id="10380284790", name_fa="صنایع لبنی کیمیا",
                        county=qazvin.counties.get(code="qazvin"))  # fmt: skip
     unit_membership_add(actor=officer, unit=unit, user=rep)
+    appoint_qc_manager(unit, officer)  # a unit sends an application only with a certified QC manager
     standard = StandardFactory(number=93, year=2020, title_fa="شیر پاستوریزه")
     category = CategoryFactory(name_fa="شیر")
     category.standards.add(standard)

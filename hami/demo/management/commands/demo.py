@@ -65,6 +65,14 @@ class Command(BaseCommand):
             f"not conforming), {summary.orders} test orders ({summary.open_orders} open), "
             f"{summary.reports} reports"
         )
+        if summary.outreach:
+            o = summary.outreach
+            self.stdout.write(
+                f"outreach: {o.courses} courses, {o.sessions} sessions, {o.registrations} registrations, "
+                f"{o.certificates} certificates; {o.advisors} advisors, {o.slots} clinic slots, "
+                f"{o.bookings} bookings, {o.referrals} referrals; {o.groups} working groups, "
+                f"{o.meetings} meetings, {o.actions} action items, {o.proposals} proposals"
+            )
         self._print_logins(summary.logins or DEMO_LOGINS)
 
     def _print_logins(self, logins) -> None:

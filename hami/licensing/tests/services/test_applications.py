@@ -204,3 +204,48 @@ def test_each_step_gets_its_due_date_in_working_days(draft, unit_rep, monkeypatc
     application_submit(actor=unit_rep, application=draft)
     draft.refresh_from_db()
     assert draft.due_on == dt.date(2026, 11, 29)
+
+
+# --- the QC manager's competence certificate (issue 5: training issues and renews it) ---------------
+
+
+def _retire_qc_managers(unit):
+    unit.qc_managers.update(is_active=False)  # a test shortcut: the registry has no "dismiss" service
+
+
+def test_sending_without_a_qc_manager_is_refused_and_changes_nothing(draft, unit_rep, in_english):
+    _retire_qc_managers(draft.unit)
+    with pytest.raises(HamiError) as caught:
+        application_submit(actor=unit_rep, application=draft)
+    assert caught.value.code == LicensingErrorCode.QC_MANAGER_UNCERTIFIED
+    assert "no QC manager" in caught.value.message
+    draft.refresh_from_db()
+    assert draft.state == ApplicationState.DRAFT and draft.submitted_at is None
+    assert StepVisit.objects.filter(application=draft).count() == 1
+
+
+def test_sending_with_an_expired_qc_certificate_names_the_expiry(draft, unit_rep, qazvin_officer, in_english):
+    from hami.licensing.tests.conftest import appoint_qc_manager
+
+    manager = appoint_qc_manager(draft.unit, qazvin_officer, expiry_days=-1)
+    with pytest.raises(HamiError) as caught:
+        application_submit(actor=unit_rep, application=draft)
+    assert caught.value.code == "qc_manager_uncertified"
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert f"expired on {yesterday.isoformat()}" in caught.value.message
+    assert manager.full_name in caught.value.message
+    assert Application.objects.get(pk=draft.pk).state == ApplicationState.DRAFT
+
+
+def test_a_certificate_valid_today_is_enough(draft, unit_rep, qazvin_officer):
+    from hami.licensing.tests.conftest import appoint_qc_manager
+
+    appoint_qc_manager(draft.unit, qazvin_officer, expiry_days=0)
+    application_submit(actor=unit_rep, application=draft)
+    assert Application.objects.get(pk=draft.pk).state == ApplicationState.SUBMITTED
+
+
+def test_the_wrong_actor_hears_about_the_role_before_the_qc_manager(draft, qazvin_officer):
+    _retire_qc_managers(draft.unit)
+    with pytest.raises(Forbidden):
+        application_submit(actor=qazvin_officer, application=draft)

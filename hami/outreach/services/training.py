@@ -1,0 +1,1065 @@
+"""Training: the course catalogue, sessions, registrations and their waitlist, attendance, and the
+certificates, the QC manager's competence certificate among them (docs/outreach.md draws the states).
+
+A registration:
+
+    REGISTERED ──cancel──▶ CANCELLED        the unit up to HAMI_OUTREACH_NOTICE_HOURS before; office any time
+    WAITLISTED ──cancel──▶ CANCELLED        (a waiting person may leave until the session ends)
+    WAITLISTED ──a place frees──▶ REGISTERED  first come, first served (`promoted_at`; the unit is told)
+    REGISTERED ──attendance──▶ ATTENDED | ABSENT   (the office, once the session has started)
+
+A session:
+
+    SCHEDULED ──cancel (reason)──▶ CANCELLED          everyone registered or waiting is told
+    SCHEDULED ──complete──▶ COMPLETED                 after it ends, with everyone's attendance;
+                                                      issues a certificate to each attendee
+
+Places are counted under a lock on the session row (select_for_update), so two units can never take
+the last place at once: the second waits, then counts the first and goes on the waitlist. The partial
+unique index `registration_person_once_per_session` keeps the same person out of a session twice even
+if a code path forgot the lock; its IntegrityError is answered as ALREADY_REGISTERED too.
+"""
+
+import calendar
+import datetime as dt
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hami.core.audit import audit
+from hami.core.errors import Forbidden, HamiError
+from hami.core.identifiers import clean_digits
+from hami.core.jalali import format_date, format_datetime
+from hami.core.models import EventType, Notification, Province, User
+from hami.core.notify import notify
+from hami.core.persian import normalize_text, to_ascii_digits
+from hami.core.validators import validate_national_code
+
+# A pure module (no Django import): the licence tracking code's Verhoeff check digit.
+from hami.licensing.tracking import is_valid_verhoeff, verhoeff_check_digit
+from hami.outreach.access import can_manage, is_unit_rep, may_register_for
+from hami.outreach.error_codes import OutreachErrorCode as Code
+from hami.outreach.models import (
+    HOLDS_PLACE,
+    Certificate,
+    CertificateStatus,
+    Course,
+    CourseKind,
+    CourseSession,
+    Mode,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    Topic,
+)
+from hami.registry.models import ProductionUnit, QCManager, UnitMembership
+from hami.registry.services import qc_manager_certificate_record
+from hami.standards.models import Standard
+
+# Courses whose certificate is the QC manager's competence certificate that licensing requires.
+QC_KINDS = (CourseKind.QC_COMPETENCE, CourseKind.QC_RENEWAL)
+# A renewal course takes a person whose QC certificate is valid or expired less than this long ago.
+RENEWAL_GRACE_MONTHS = 12
+# Days before a QC certificate's expiry on which the unit is warned.
+EXPIRY_NOTICE_DAYS = (60, 30)
+# The longest session: beyond this a typo in a date rather than a course.
+MAX_SESSION_DAYS = 90
+CODE_LENGTH = 12
+
+# What the public verification page and API say about a certificate.
+PUBLIC_STATUS = {
+    "valid": gettext_lazy("Valid"),
+    "expired": gettext_lazy("Expired"),
+    "renewed": gettext_lazy("Renewed (replaced by a newer certificate)"),
+    "revoked": gettext_lazy("Revoked"),
+}
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier), the last day of the month where it has fewer days."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def new_certificate_code() -> str:
+    """Eleven random digits (the first not zero) and a Verhoeff check digit: not guessable by counting
+    from a known code, and a mistyped digit or a swap of two neighbours is caught before any lookup."""
+    body = str(secrets.randbelow(9 * 10**10) + 10**10)
+    return body + str(verhoeff_check_digit(body))
+
+
+def clean_certificate_code(text) -> str | None:
+    """The code as typed (any digit script, spaces or dashes) if it is well formed, else None."""
+    code = to_ascii_digits(str(text)[:40]).replace(" ", "").replace("-", "").strip()
+    if len(code) != CODE_LENGTH or not (code.isascii() and code.isdigit()) or code[0] == "0":
+        return None
+    return code if is_valid_verhoeff(code) else None
+
+
+def certificate_standing(certificate: Certificate, *, today: dt.date) -> str:
+    """valid, expired, renewed or revoked: the status, with a valid certificate past its date expired."""
+    if certificate.status == CertificateStatus.VALID:
+        if certificate.expires_on is not None and certificate.expires_on < today:
+            return "expired"
+        return "valid"
+    return str(certificate.status)
+
+
+def mask_national_code(code: str) -> str:
+    """The first three and last two digits: enough to tell two people apart, not enough to copy."""
+    return f"{code[:3]}{'*' * max(len(code) - 5, 0)}{code[-2:]}" if len(code) > 5 else "*" * len(code)
+
+
+def certificate_by_code(text) -> Certificate | None:
+    """The certificate behind a code as typed (None for an unknown or malformed code): the public
+    lookup, one query."""
+    code = clean_certificate_code(text)
+    if code is None:
+        return None
+    return (
+        Certificate.objects.select_related("course", "registration__session__province", "renewed_by")
+        .filter(code=code)
+        .first()
+    )
+
+
+def _both(label) -> dict:
+    with translation.override("fa"):
+        fa = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return {"fa": fa, "en": en}
+
+
+def certificate_verification(certificate: Certificate, *, today: dt.date) -> dict:
+    """What the public learns of a certificate, JSON-ready (dates as ISO strings), for the page and API."""
+    standing = certificate_standing(certificate, today=today)
+    province = certificate.registration.session.province
+    course = certificate.course
+    renewed_by = getattr(certificate, "renewed_by", None)
+    return {
+        "code": certificate.code,
+        "status": standing,
+        "status_label": _both(PUBLIC_STATUS[standing]),
+        "valid": standing == "valid",
+        "holder": certificate.full_name,
+        "national_code": mask_national_code(certificate.national_code),
+        "course": {"fa": course.title_fa, "en": course.title_en or course.title_fa},
+        "course_kind": course.kind,
+        "qc_competence": course.kind in QC_KINDS,
+        "hours": course.hours,
+        "issuing_office": {"fa": province.name_fa, "en": province.name_en or province.name_fa},
+        "issued_on": certificate.issued_on.isoformat(),
+        "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
+        "renewed_by": renewed_by.code if renewed_by else None,
+    }
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def _invalid(message: str, field: str | None = None) -> HamiError:
+    return HamiError(Code.INVALID, message, field=field)
+
+
+def _validate(instance, exclude=None) -> None:
+    """full_clean, re-raised as a HamiError naming the first bad field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise _invalid(messages[0], None if field == "__all__" else field) from exc
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _lock_session(session: CourseSession) -> CourseSession:
+    return CourseSession.objects.select_for_update().select_related("course", "province").get(pk=session.pk)
+
+
+def _held(session: CourseSession) -> int:
+    return session.registrations.filter(status__in=HOLDS_PLACE).count()
+
+
+def _session_link(session: CourseSession) -> str:
+    return reverse("outreach:session_detail", args=[session.public_id])
+
+
+def _tell_units(messages: dict[int, tuple[str, str]], link: str, *, skip: User | None = None) -> None:
+    """After the commit, tell the representatives of each unit its (subject, body)."""
+    if not messages:
+        return
+    reps = defaultdict(list)
+    for membership in UnitMembership.objects.filter(
+        unit_id__in=list(messages), user__is_active=True
+    ).select_related("user"):
+        if skip is None or membership.user_id != skip.pk:
+            reps[membership.unit_id].append(membership.user)
+    for unit_id, (subject, body) in messages.items():
+        for user in reps.get(unit_id, []):
+            transaction.on_commit(
+                lambda user=user, subject=subject, body=body: notify(
+                    user=user, subject=subject, body=body, link=link
+                )
+            )
+
+
+def _names_by_unit(registrations: Iterable[Registration]) -> dict[int, str]:
+    names = defaultdict(list)
+    for registration in registrations:
+        names[registration.unit_id].append(registration.full_name)
+    return {unit_id: "، ".join(people) for unit_id, people in names.items()}
+
+
+def _require_office(actor: User, session: CourseSession) -> None:
+    if not can_manage(actor, session.province_id):
+        raise Forbidden(Code.FORBIDDEN, _("Only the office that runs this session may do this."))
+
+
+def _require_scheduled(session: CourseSession) -> None:
+    if session.status != SessionStatus.SCHEDULED:
+        raise HamiError(
+            Code.WRONG_STATE,
+            _("This session is {status}; it cannot be changed any more.").format(
+                status=SessionStatus(session.status).label
+            ),
+        )
+
+
+# ---------------------------------------------------------------- courses
+
+
+@transaction.atomic
+def course_save(
+    *,
+    actor: User,
+    course: Course | None = None,
+    code: str,
+    title_fa: str,
+    title_en: str = "",
+    kind: str = CourseKind.GENERAL,
+    topic: Topic | None = None,
+    standard: Standard | None = None,
+    description: str = "",
+    hours: int = 8,
+    certificate_months: int | None = None,
+    province: Province | None = None,
+    is_active: bool = True,
+) -> Course:
+    """Add a course to the catalogue (`course` None) or change one. National staff keep the national
+    catalogue (no province) and any province's; an office its own province's. A QC course without a
+    validity gets HAMI_QC_CERTIFICATE_MONTHS. Raises Forbidden, HamiError(INVALID / WRONG_STATE)."""
+    province_id = province.pk if province else None
+    if not can_manage(actor, province_id) or (
+        course is not None and not can_manage(actor, course.province_id)
+    ):
+        raise Forbidden(
+            Code.FORBIDDEN,
+            _("National staff keep the national catalogue; an office keeps its own province's courses."),
+        )
+    if kind not in CourseKind.values:
+        raise _invalid(_("Choose the kind of course."), "kind")
+    created = course is None
+    if course is None:
+        course = Course()
+    else:
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        if course.kind != kind and course.sessions.exists():
+            raise HamiError(
+                Code.WRONG_STATE,
+                _("The kind of a course that has sessions cannot change: its certificates depend on it."),
+                field="kind",
+            )
+    if kind in QC_KINDS and certificate_months is None:
+        certificate_months = settings.HAMI_QC_CERTIFICATE_MONTHS
+    course.code = str(code or "").strip().lower()
+    course.title_fa = normalize_text(title_fa or "")
+    course.title_en = normalize_text(title_en or "")
+    course.kind = kind
+    course.topic = topic
+    course.standard = standard
+    course.description = (description or "").strip()
+    course.hours = hours
+    course.certificate_months = certificate_months
+    course.province = province
+    course.is_active = bool(is_active)
+    if not course.title_fa:
+        raise _invalid(_("Give the course's title in Persian."), "title_fa")
+    _validate(course)
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError as exc:  # another office took the code a moment ago
+        raise _invalid(
+            _("Another course already has the code {code}.").format(code=course.code), "code"
+        ) from exc
+    audit(
+        actor=actor,
+        event_type=EventType.COURSE_SAVED,
+        obj=course,
+        province=province,
+        details={"code": course.code, "kind": kind, "created": created, "active": course.is_active},
+    )
+    return course
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def _check_session(session: CourseSession, now: dt.datetime) -> None:
+    if session.mode not in Mode.values:
+        raise _invalid(_("Choose in person or online."), "mode")
+    session.venue = normalize_text(session.venue or "")
+    session.link = (session.link or "").strip()
+    session.trainer = normalize_text(session.trainer or "")
+    if session.mode == Mode.IN_PERSON and not session.venue:
+        raise _invalid(_("Give the venue of an in-person session."), "venue")
+    if session.mode == Mode.ONLINE and not session.link:
+        raise _invalid(_("Give the link of an online session."), "link")
+    if session.starts_at is None or session.ends_at is None:
+        raise _invalid(_("Give when the session starts and ends."), "starts_at")
+    if session.ends_at <= session.starts_at:
+        raise _invalid(_("The session must end after it starts."), "ends_at")
+    if session.ends_at - session.starts_at > dt.timedelta(days=MAX_SESSION_DAYS):
+        raise _invalid(
+            _("A session lasts at most {days} days; check the dates.").format(days=MAX_SESSION_DAYS),
+            "ends_at",
+        )
+    if session.starts_at <= now:
+        raise _invalid(_("A session is scheduled to start in the future."), "starts_at")
+    if isinstance(session.capacity, bool) or not isinstance(session.capacity, int):
+        raise _invalid(_("The capacity is a whole number."), "capacity")
+    _validate(session, exclude=["course", "province"])
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    actor: User,
+    course: Course,
+    province: Province,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    mode: str = Mode.IN_PERSON,
+    venue: str = "",
+    link: str = "",
+    trainer: str = "",
+) -> CourseSession:
+    """Schedule a run of a course in the province (its office, or national staff). Raises Forbidden,
+    HamiError(INVALID / WRONG_STATE)."""
+    if not can_manage(actor, province.pk):
+        raise Forbidden(Code.FORBIDDEN, _("Only the province's office schedules its course sessions."))
+    if not course.is_active:
+        raise HamiError(Code.WRONG_STATE, _("This course is no longer offered."), field="course")
+    if course.province_id not in (None, province.pk):
+        raise _invalid(_("This course belongs to another province's catalogue."), "course")
+    session = CourseSession(
+        course=course,
+        province=province,
+        mode=mode,
+        venue=venue,
+        link=link,
+        starts_at=_aware(starts_at),
+        ends_at=_aware(ends_at),
+        capacity=capacity,
+        trainer=trainer,
+    )
+    _check_session(session, timezone.now())
+    session.save()
+    audit(
+        actor=actor,
+        event_type=EventType.SESSION_SCHEDULED,
+        obj=session,
+        province=province,
+        details={
+            "course": course.code,
+            "starts_at": session.starts_at.isoformat(),
+            "capacity": session.capacity,
+            "mode": session.mode,
+        },
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    actor: User,
+    session: CourseSession,
+    mode: str | None = None,
+    venue: str | None = None,
+    link: str | None = None,
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    capacity: int | None = None,
+    trainer: str | None = None,
+) -> CourseSession:
+    """Change the venue, link, time, trainer or capacity of a session that has not started (None: keep).
+    The capacity cannot go below the places held; raising it promotes the waitlist. Everyone
+    registered or waiting is told of a new time or place. Raises Forbidden, HamiError(INVALID /
+    WRONG_STATE)."""
+    session = _lock_session(session)
+    _require_office(actor, session)
+    _require_scheduled(session)
+    now = timezone.now()
+    if session.starts_at <= now:
+        raise HamiError(Code.WRONG_STATE, _("The session has started; complete it or cancel it instead."))
+    given = {
+        "mode": mode,
+        "venue": venue,
+        "link": link,
+        "starts_at": _aware(starts_at),
+        "ends_at": _aware(ends_at),
+        "capacity": capacity,
+        "trainer": trainer,
+    }
+    before = {name: getattr(session, name) for name in given}
+    for name, value in given.items():
+        if value is not None:
+            setattr(session, name, value)
+    _check_session(session, now)
+    changed = [name for name in given if getattr(session, name) != before[name]]
+    if not changed:
+        return session
+    held = _held(session)
+    if session.capacity < held:
+        raise _invalid(
+            _("{held} people already hold a place; the capacity cannot go below that.").format(held=held),
+            "capacity",
+        )
+    session.save(update_fields=[*changed, "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.SESSION_UPDATED,
+        obj=session,
+        province=session.province,
+        details={name: [str(before[name]), str(getattr(session, name))] for name in changed},
+    )
+    if {"mode", "venue", "link", "starts_at", "ends_at"} & set(changed):
+        people = list(session.registrations.filter(status__in=[*HOLDS_PLACE, RegistrationStatus.WAITLISTED]))
+        where = session.link if session.mode == Mode.ONLINE else session.venue
+        subject = _("Course session changed: {course}").format(course=session.course.title)
+        _tell_units(
+            {
+                unit_id: (
+                    subject,
+                    _("{course} now takes place from {start} to {end} at {where}. Registered from your unit: "
+                      "{names}.").format(
+                        course=session.course.title, start=format_datetime(session.starts_at),
+                        end=format_datetime(session.ends_at), where=where, names=names,
+                    ),
+                )
+                for unit_id, names in _names_by_unit(people).items()
+            },
+            _session_link(session),
+        )  # fmt: skip
+    if "capacity" in changed and session.capacity > before["capacity"]:
+        waitlist_promote(actor=actor, session=session)
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, actor: User, session: CourseSession, reason: str) -> CourseSession:
+    """Cancel a session: every registration and waitlist place is cancelled and each unit told, with the
+    reason. Raises Forbidden, HamiError(INVALID / WRONG_STATE)."""
+    session = _lock_session(session)
+    _require_office(actor, session)
+    _require_scheduled(session)
+    reason = normalize_text(reason or "")
+    if not reason:
+        raise _invalid(_("Write why the session is cancelled; the units will read it."), "reason")
+    people = list(session.registrations.exclude(status=RegistrationStatus.CANCELLED))
+    for registration in people:
+        registration.status = RegistrationStatus.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+    session.status = SessionStatus.CANCELLED
+    session.cancel_reason = reason[:300]
+    session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.SESSION_CANCELLED,
+        obj=session,
+        province=session.province,
+        reason=session.cancel_reason,
+        details={"registrations_cancelled": len(people)},
+    )
+    subject = _("Course session cancelled: {course}").format(course=session.course.title)
+    _tell_units(
+        {
+            unit_id: (
+                subject,
+                _("The session of {course} on {start} is cancelled: {reason}. Registrations from your unit "
+                  "({names}) are cancelled with it.").format(
+                    course=session.course.title, start=format_datetime(session.starts_at),
+                    reason=session.cancel_reason, names=names,
+                ),
+            )
+            for unit_id, names in _names_by_unit(people).items()
+        },
+        _session_link(session),
+    )  # fmt: skip
+    return session
+
+
+@transaction.atomic
+def session_complete(*, actor: User, session: CourseSession) -> list[Certificate]:
+    """Close a session that has ended, once everyone's attendance is recorded: the people still waiting
+    are released and each attendee gets a certificate. Raises Forbidden, HamiError(WRONG_STATE)."""
+    session = _lock_session(session)
+    _require_office(actor, session)
+    _require_scheduled(session)
+    if session.ends_at > timezone.now():
+        raise HamiError(
+            Code.WRONG_STATE,
+            _("A session is completed after it ends ({end}).").format(end=format_datetime(session.ends_at)),
+        )
+    missing = session.registrations.filter(status=RegistrationStatus.REGISTERED).count()
+    if missing:
+        raise HamiError(
+            Code.WRONG_STATE,
+            _("Record the attendance of every registered person first ({count} not recorded).").format(
+                count=missing
+            ),
+            field="attended",
+        )
+    waiting = list(session.registrations.filter(status=RegistrationStatus.WAITLISTED))
+    for registration in waiting:
+        registration.status = RegistrationStatus.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+    attendees = list(
+        session.registrations.filter(status=RegistrationStatus.ATTENDED).order_by("created_at", "pk")
+    )
+    session.status = SessionStatus.COMPLETED
+    session.save(update_fields=["status", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.SESSION_COMPLETED,
+        obj=session,
+        province=session.province,
+        details={
+            "attended": len(attendees),
+            "absent": session.registrations.filter(status=RegistrationStatus.ABSENT).count(),
+            "waitlist_released": len(waiting),
+        },
+    )
+    return [certificate_issue(actor=actor, registration=registration) for registration in attendees]
+
+
+# ---------------------------------------------------------------- registrations
+
+
+def _qc_certificate_to_renew(national_code: str, today: dt.date, *, lock: bool = False) -> Certificate | None:
+    """The person's latest QC certificate that a renewal course may renew: valid, or expired less than
+    RENEWAL_GRACE_MONTHS ago."""
+    certificates = Certificate.objects.filter(
+        national_code=national_code, course__kind__in=QC_KINDS, status=CertificateStatus.VALID
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=add_months(today, -RENEWAL_GRACE_MONTHS)))
+    if lock:
+        certificates = certificates.select_for_update()
+    return certificates.order_by("-issued_on", "-pk").first()
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    actor: User,
+    session: CourseSession,
+    unit: ProductionUnit,
+    full_name: str,
+    national_code: str,
+    waitlist: bool = True,
+) -> Registration:
+    """Register one person of a unit's staff (the unit's representative, or the office of the unit's
+    province). A full session puts the person on the waitlist (`status` says so), or with
+    `waitlist=False` refuses with FULL. Raises Forbidden, HamiError(INVALID / WRONG_STATE / FULL /
+    ALREADY_REGISTERED / NOT_ELIGIBLE); a refusal changes nothing."""
+    if not may_register_for(actor, unit):
+        raise Forbidden(
+            Code.FORBIDDEN,
+            _("You may register only your own unit's staff (the office: its province's units)."),
+        )
+    full_name = normalize_text(full_name or "")
+    if not full_name or len(full_name) > 200:
+        raise _invalid(_("Give the person's full name (at most 200 letters)."), "full_name")
+    national_code = clean_digits(national_code or "")[:20]
+    try:
+        validate_national_code(national_code)
+    except ValidationError as exc:
+        raise _invalid(exc.messages[0], "national_code") from exc
+    session = _lock_session(session)
+    now = timezone.now()
+    _require_scheduled(session)
+    if session.starts_at <= now:
+        raise HamiError(Code.WRONG_STATE, _("This session has already started; registration is closed."))
+    if session.course.kind == CourseKind.QC_RENEWAL and not _qc_certificate_to_renew(
+        national_code, timezone.localdate(now)
+    ):
+        raise HamiError(
+            Code.NOT_ELIGIBLE,
+            _("A renewal course is for holders of a QC manager competence certificate that is valid or "
+              "expired less than a year ago; {name} holds none. Register for the competence course "
+              "instead.").format(name=full_name),
+            field="national_code",
+        )  # fmt: skip
+    existing = (
+        session.registrations.filter(national_code=national_code)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .first()
+    )
+    if existing is not None:
+        raise HamiError(
+            Code.ALREADY_REGISTERED,
+            _("The person with national code {code} is already {status} in this session.").format(
+                code=national_code, status=RegistrationStatus(existing.status).label
+            ),
+            field="national_code",
+        )
+    held = _held(session)
+    full = held >= session.capacity
+    if full and not waitlist:
+        raise HamiError(
+            Code.FULL,
+            _("All {capacity} places of this session are taken; join the waitlist instead.").format(
+                capacity=session.capacity
+            ),
+        )
+    registration = Registration(
+        session=session,
+        unit=unit,
+        full_name=full_name,
+        national_code=national_code,
+        registered_by=actor,
+        status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED,
+    )
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as exc:  # registration_person_once_per_session, past a missing lock
+        raise HamiError(
+            Code.ALREADY_REGISTERED,
+            _("The person with national code {code} is already registered in this session.").format(
+                code=national_code
+            ),
+            field="national_code",
+        ) from exc
+    audit(
+        actor=actor,
+        event_type=EventType.REGISTRATION_CREATED,
+        obj=registration,
+        province=session.province,
+        details={"session": str(session.public_id), "unit": unit.pk, "status": registration.status},
+    )
+    if not is_unit_rep(actor, unit.pk):  # the office registered them: tell the unit
+        _tell_units(
+            {
+                unit.pk: (
+                    _("Registered for {course}").format(course=session.course.title),
+                    _("{name} is {status} in {course}, starting {start}.").format(
+                        name=full_name,
+                        status=registration.get_status_display(),
+                        course=session.course.title,
+                        start=format_datetime(session.starts_at),
+                    ),
+                )
+            },
+            _session_link(session),
+            skip=actor,
+        )
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, actor: User, registration: Registration, reason: str = "") -> Registration:
+    """Cancel a place or a waitlist place. The unit cancels a place up to HAMI_OUTREACH_NOTICE_HOURS
+    before the start; the office of the session any time. A freed place goes to the first person
+    waiting. Raises Forbidden, HamiError(WRONG_STATE / TOO_LATE)."""
+    session = _lock_session(registration.session)  # the session first, then the row: the fixed order
+    registration = Registration.objects.select_for_update().select_related("unit").get(pk=registration.pk)
+    office = can_manage(actor, session.province_id)
+    if not office and not may_register_for(actor, registration.unit):
+        raise Forbidden(
+            Code.FORBIDDEN, _("Only the unit or the office that runs the session may cancel this.")
+        )
+    _require_scheduled(session)
+    if registration.status not in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED):
+        raise HamiError(
+            Code.WRONG_STATE,
+            _("This registration is {status}; there is nothing to cancel.").format(
+                status=registration.get_status_display()
+            ),
+        )
+    now = timezone.now()
+    held = registration.status == RegistrationStatus.REGISTERED
+    deadline = session.starts_at - dt.timedelta(hours=settings.HAMI_OUTREACH_NOTICE_HOURS)
+    if held and not office and now > deadline:
+        raise HamiError(
+            Code.TOO_LATE,
+            _("A place is cancelled up to {hours} hours before the start (until {deadline}); ask the office "
+              "that runs the session.").format(
+                hours=settings.HAMI_OUTREACH_NOTICE_HOURS, deadline=format_datetime(deadline)
+            ),
+        )  # fmt: skip
+    previous = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    reason = normalize_text(reason or "")[:300]
+    audit(
+        actor=actor,
+        event_type=EventType.REGISTRATION_CANCELLED,
+        obj=registration,
+        province=session.province,
+        reason=reason,
+        details={"session": str(session.public_id), "from": previous, "by_office": office},
+    )
+    _tell_units(
+        {
+            registration.unit_id: (
+                _("Registration cancelled: {course}").format(course=session.course.title),
+                _("The registration of {name} in {course} ({start}) is cancelled.").format(
+                    name=registration.full_name,
+                    course=session.course.title,
+                    start=format_datetime(session.starts_at),
+                )
+                + (f" {reason}" if reason else ""),
+            )
+        },
+        _session_link(session),
+        skip=actor,
+    )
+    if held:
+        waitlist_promote(actor=actor, session=session)
+    return registration
+
+
+@transaction.atomic
+def waitlist_promote(*, actor: User | None, session: CourseSession) -> list[Registration]:
+    """Give a session's free places to the people waiting, first come first served, and tell their
+    units. Every service that frees a place calls it; with no free place or nobody waiting it does
+    nothing. A session that has started promotes nobody: the place can no longer be used."""
+    session = _lock_session(session)
+    now = timezone.now()
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
+        return []
+    free = session.capacity - _held(session)
+    if free <= 0:
+        return []
+    promoted = list(
+        session.registrations.filter(status=RegistrationStatus.WAITLISTED).order_by("created_at", "pk")[:free]
+    )
+    for registration in promoted:
+        registration.status = RegistrationStatus.REGISTERED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at", "updated_at"])
+        audit(
+            actor=actor,
+            event_type=EventType.REGISTRATION_PROMOTED,
+            obj=registration,
+            province=session.province,
+            details={"session": str(session.public_id)},
+        )
+    _tell_units(
+        {
+            unit_id: (
+                _("A place for you: {course}").format(course=session.course.title),
+                _(
+                    "A place freed in {course} ({start}) and now belongs to {names}, who waited for it."
+                ).format(course=session.course.title, start=format_datetime(session.starts_at), names=names),
+            )
+            for unit_id, names in _names_by_unit(promoted).items()
+        },
+        _session_link(session),
+    )
+    return promoted
+
+
+@transaction.atomic
+def attendance_record(*, actor: User, session: CourseSession, attended: Iterable) -> list[Registration]:
+    """Record who came, once the session has started: the registrations named in `attended` (ids or
+    public ids) attended, every other one holding a place was absent. May be recorded again until the
+    session is completed. Raises Forbidden, HamiError(INVALID / WRONG_STATE)."""
+    session = _lock_session(session)
+    _require_office(actor, session)
+    _require_scheduled(session)
+    if session.starts_at > timezone.now():
+        raise HamiError(Code.WRONG_STATE, _("Attendance is taken once the session has started."))
+    keys = {str(key).strip() for key in attended if str(key).strip()}
+    places = list(session.registrations.filter(status__in=HOLDS_PLACE).order_by("created_at", "pk"))
+    known = {str(r.pk) for r in places} | {str(r.public_id) for r in places}
+    unknown = sorted(keys - known)
+    if unknown:
+        raise _invalid(
+            _("These are not people holding a place in this session: {ids}.").format(
+                ids=", ".join(unknown)[:300]
+            ),
+            "attended",
+        )
+    for registration in places:
+        came = str(registration.pk) in keys or str(registration.public_id) in keys
+        status = RegistrationStatus.ATTENDED if came else RegistrationStatus.ABSENT
+        if registration.status != status:
+            registration.status = status
+            registration.save(update_fields=["status", "updated_at"])
+    present = sum(r.status == RegistrationStatus.ATTENDED for r in places)
+    audit(
+        actor=actor,
+        event_type=EventType.ATTENDANCE_RECORDED,
+        obj=session,
+        province=session.province,
+        details={"attended": present, "absent": len(places) - present},
+    )
+    return places
+
+
+# ---------------------------------------------------------------- certificates
+
+
+@transaction.atomic
+def certificate_issue(*, actor: User, registration: Registration) -> Certificate:
+    """The certificate of one attendee (session_complete calls it). A QC course's certificate is the QC
+    manager's competence certificate: a renewal replaces the person's previous one, and the unit's
+    active QC manager with this national code gets the new number and expiry in the registry.
+    Raises Forbidden, HamiError(WRONG_STATE)."""
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("session__course", "session__province", "unit__province")
+        .get(pk=registration.pk)
+    )
+    session, course = registration.session, registration.session.course
+    _require_office(actor, session)
+    if registration.status != RegistrationStatus.ATTENDED:
+        raise HamiError(Code.WRONG_STATE, _("Only a person who attended gets a certificate."))
+    if Certificate.objects.filter(registration=registration).exists():
+        message = _("{name} already has this session's certificate.").format(name=registration.full_name)
+        raise HamiError(Code.WRONG_STATE, message)
+    today = timezone.localdate()
+    qc = course.kind in QC_KINDS
+    months = course.certificate_months or (settings.HAMI_QC_CERTIFICATE_MONTHS if qc else None)
+    renews = (
+        _qc_certificate_to_renew(registration.national_code, today, lock=True)
+        if course.kind == CourseKind.QC_RENEWAL
+        else None
+    )
+    code = new_certificate_code()
+    while Certificate.objects.filter(code=code).exists():
+        code = new_certificate_code()
+    certificate = Certificate.objects.create(
+        code=code,
+        registration=registration,
+        course=course,
+        unit=registration.unit,
+        full_name=registration.full_name,
+        national_code=registration.national_code,
+        issued_on=today,
+        expires_on=add_months(today, months) if months else None,
+        renews=renews,
+    )
+    if renews is not None:
+        renews.status = CertificateStatus.RENEWED
+        renews.save(update_fields=["status", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.CERTIFICATE_ISSUED,
+        obj=certificate,
+        province=session.province,
+        details={
+            "code": code,
+            "course": course.code,
+            "session": str(session.public_id),
+            "expires_on": certificate.expires_on,
+            "renews": renews.code if renews else None,
+        },
+    )
+    if qc:
+        qc_manager_certificate_record(
+            actor=actor,
+            unit=registration.unit,
+            national_code=registration.national_code,
+            certificate_number=code,
+            certificate_expiry=certificate.expires_on,
+        )
+    _tell_units(
+        {
+            registration.unit_id: (
+                _("Certificate issued: {course}").format(course=course.title),
+                _("{name} attended {course} and received certificate {code}.").format(
+                    name=registration.full_name, course=course.title, code=code
+                ),
+            )
+        },
+        reverse("outreach:certificate_list") + f"?code={code}",
+        skip=actor,
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a valid certificate (the office of the session that issued it). A revoked QC certificate
+    that the unit's QC manager holds ends that QC manager's certification today. Raises Forbidden,
+    HamiError(INVALID / WRONG_STATE)."""
+    certificate = (
+        Certificate.objects.select_for_update()
+        .select_related("registration__session", "course", "unit__province")
+        .get(pk=certificate.pk)
+    )
+    if not can_manage(actor, certificate.registration.session.province_id):
+        raise Forbidden(
+            Code.FORBIDDEN, _("Only the office whose session issued the certificate may revoke it.")
+        )
+    if certificate.status != CertificateStatus.VALID:
+        raise HamiError(
+            Code.WRONG_STATE,
+            _("This certificate is {status}; only a valid one is revoked.").format(
+                status=certificate.get_status_display()
+            ),
+        )
+    reason = normalize_text(reason or "")
+    if not reason:
+        raise _invalid(_("Write why the certificate is revoked."), "reason")
+    certificate.status = CertificateStatus.REVOKED
+    certificate.revoke_reason = reason[:300]
+    certificate.save(update_fields=["status", "revoke_reason", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.CERTIFICATE_REVOKED,
+        obj=certificate,
+        province=certificate.registration.session.province,
+        reason=certificate.revoke_reason,
+        details={"code": certificate.code},
+    )
+    if (
+        certificate.course.kind in QC_KINDS
+        and QCManager.objects.filter(
+            unit=certificate.unit,
+            is_active=True,
+            national_code=certificate.national_code,
+            certificate_number=certificate.code,
+        ).exists()
+    ):
+        # The registry has no "revoked" for a QC manager's certificate; ending it yesterday is what
+        # licensing reads as "not valid today".
+        qc_manager_certificate_record(
+            actor=actor,
+            unit=certificate.unit,
+            national_code=certificate.national_code,
+            certificate_number=certificate.code,
+            certificate_expiry=timezone.localdate() - dt.timedelta(days=1),
+        )
+    _tell_units(
+        {
+            certificate.unit_id: (
+                _("Certificate revoked: {code}").format(code=certificate.code),
+                _("The certificate {code} of {name} ({course}) is revoked: {reason}").format(
+                    code=certificate.code,
+                    name=certificate.full_name,
+                    course=certificate.course.title,
+                    reason=certificate.revoke_reason,
+                ),
+            )
+        },
+        reverse("outreach:certificate_list") + f"?code={certificate.code}",
+        skip=actor,
+    )
+    return certificate
+
+
+# ---------------------------------------------------------------- the periodic run
+
+
+def session_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind the units of people registered in sessions starting within HAMI_OUTREACH_REMINDER_HOURS,
+    once per session (`reminded_at`): safe to run every hour. Returns the number of sessions reminded."""
+    now = now or timezone.now()
+    horizon = now + dt.timedelta(hours=settings.HAMI_OUTREACH_REMINDER_HOURS)
+    due = CourseSession.objects.filter(
+        status=SessionStatus.SCHEDULED, reminded_at__isnull=True, starts_at__gt=now, starts_at__lte=horizon
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            session = (
+                CourseSession.objects.select_for_update().select_related("course", "province").get(pk=pk)
+            )
+            if session.reminded_at is not None or session.status != SessionStatus.SCHEDULED:
+                continue  # another run got here first
+            people = list(session.registrations.filter(status=RegistrationStatus.REGISTERED))
+            session.reminded_at = now
+            session.save(update_fields=["reminded_at", "updated_at"])
+            audit(
+                actor=None,
+                event_type=EventType.OUTREACH_REMINDER_SENT,
+                obj=session,
+                province=session.province,
+                details={"reminded": len(people)},
+            )
+            where = session.link if session.mode == Mode.ONLINE else session.venue
+            subject = _("Reminder: {course} starts {start}").format(
+                course=session.course.title, start=format_datetime(session.starts_at)
+            )
+            _tell_units(
+                {
+                    unit_id: (
+                        subject,
+                        _("{course} starts {start} at {where}. Registered from your unit: {names}.").format(
+                            course=session.course.title,
+                            start=format_datetime(session.starts_at),
+                            where=where,
+                            names=names,
+                        ),
+                    )
+                    for unit_id, names in _names_by_unit(people).items()
+                },
+                _session_link(session),
+            )
+            sent += 1
+    return sent
+
+
+def certificates_expiry_notify(*, today: dt.date | None = None) -> int:
+    """Warn the unit when a valid QC competence certificate expires in exactly 60 or 30 days. A notice
+    already sent (the same subject and link to the same person) is not sent again, so the hourly run
+    warns once. Returns the number of notices sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    for days in EXPIRY_NOTICE_DAYS:
+        certificates = Certificate.objects.filter(
+            status=CertificateStatus.VALID,
+            course__kind__in=QC_KINDS,
+            expires_on=today + dt.timedelta(days=days),
+        ).select_related("course")
+        for certificate in certificates:
+            link = reverse("outreach:certificate_list") + f"?code={certificate.code}"
+            subject = _("QC certificate of {name} expires in {days} days").format(
+                name=certificate.full_name, days=days
+            )
+            body = _(
+                "The QC manager competence certificate {code} of {name} expires on {expiry}. Register for a "
+                "renewal course before then: an application needs a valid certificate."
+            ).format(
+                code=certificate.code, name=certificate.full_name, expiry=format_date(certificate.expires_on)
+            )
+            reps = User.objects.filter(unit_memberships__unit_id=certificate.unit_id, is_active=True)
+            for user in reps:
+                if Notification.objects.filter(user=user, link=link, subject=subject[:200]).exists():
+                    continue
+                notify(user=user, subject=subject, body=body, link=link)
+                sent += 1
+    return sent
