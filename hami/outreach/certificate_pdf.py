@@ -76,7 +76,7 @@ def _render(certificate: Certificate, verify_url: str, language: str) -> bytes:
         (_("Production unit"), pick(unit.name_fa, unit.name_en)),
         (_("Course"), pick(course.title_fa, course.title_en)),
         (_("Hours"), digits(course.hours)),
-        (_("Held"), dates),
+        (_("Held on"), dates),
         (_("Issued on"), format_date(certificate.issued_on, long=True, language=language)),
         (
             _("Expires on"),

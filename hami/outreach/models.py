@@ -157,7 +157,7 @@ class RegistrationStatus(models.TextChoices):
     REGISTERED = "registered", pgettext_lazy("registration status", "Registered")  # holds a place
     WAITLISTED = "waitlisted", _("On the waitlist")  # promoted in order when a place frees
     CANCELLED = "cancelled", _("Cancelled")  # by the unit, or with the session
-    ATTENDED = "attended", _("Attended")
+    ATTENDED = "attended", pgettext_lazy("registration status", "Attended")
     ABSENT = "absent", _("Absent")
 
 
@@ -201,7 +201,7 @@ class Registration(BaseModel):
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = "valid", _("Valid")  # until `expires_on`, if it has one
+    VALID = "valid", pgettext_lazy("certificate status", "Valid")  # until `expires_on`, if it has one
     RENEWED = "renewed", _("Renewed")  # replaced by a newer certificate (`renewed_by`)
     REVOKED = "revoked", _("Revoked")
 
@@ -387,8 +387,8 @@ class ReferralSource(models.TextChoices):
 class ReferralStatus(models.TextChoices):
     OPEN = "open", _("Open")  # the unit has not booked yet
     BOOKED = "booked", _("Booked")  # a clinic session is booked for it
-    COMPLETED = "completed", _("Completed")  # the session was held
-    CLOSED = "closed", _("Closed")  # closed by the office without a session, with a reason
+    COMPLETED = "completed", pgettext_lazy("referral status", "Completed")  # the session was held
+    CLOSED = "closed", pgettext_lazy("referral status", "Closed")  # closed by the office without a session
 
 
 class Referral(BaseModel):
@@ -426,7 +426,7 @@ class Referral(BaseModel):
 
 class GroupStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("working group status", "Closed")
 
 
 class WorkingGroup(BilingualName, BaseModel):

@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hami.core.audit import audit
 from hami.core.errors import Forbidden, HamiError
@@ -77,7 +77,7 @@ CODE_LENGTH = 12
 
 # What the public verification page and API say about a certificate.
 PUBLIC_STATUS = {
-    "valid": gettext_lazy("Valid"),
+    "valid": pgettext_lazy("certificate status", "Valid"),
     "expired": gettext_lazy("Expired"),
     "renewed": gettext_lazy("Renewed (replaced by a newer certificate)"),
     "revoked": gettext_lazy("Revoked"),
