@@ -15,6 +15,13 @@ from django.utils import translation
 from hami.core.models import County, Province, Role, User
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """PBKDF2's million rounds cost over half a second a user on the shared cores, and the suite makes
+    thousands of users: tests need users, not strong hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str = "", province: Province | None = None) -> User:
     return User.objects.create_user(
         username=username, password="pass-1234-word", role=role, province=province

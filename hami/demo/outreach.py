@@ -320,13 +320,25 @@ def _season(rng, province, officer, courses, units, producer_unit, taken_codes, 
     this_monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
     for week in range(-6, 11):
         monday = this_monday + dt.timedelta(weeks=week)
-        codes = list(courses)
-        course = courses[codes[(week + 6) % len(codes)]]
+        # Every other week a QC course (competence, then renewal), the other weeks the rest in turn.
+        others = [code for code in courses if not code.startswith("qc-")]
+        # A renewal is open only to holders of a QC certificate; the coming ones take the QC managers whose
+        # certificate runs out soonest (the past weeks hold competence courses instead).
+        if week % 2 == 0:
+            course = courses["qc-competence" if week % 4 == 0 or week < 0 else "qc-renewal"]
+        else:
+            course = courses[others[(week + 7) // 2 % len(others)]]
         online = week % 4 == 1
         day = monday + dt.timedelta(days=rng.choice([0, 1, 5]))  # Monday, Tuesday or Saturday
         capacity = rng.choice([12, 20, 25, 30])
         plan.append((course, day, online, capacity, week))
     season_people = [u for u in units if u.pk != producer_unit.pk]
+    renewing = iter(
+        QCManager.objects.filter(unit__province=province, is_active=True)
+        .exclude(unit=producer_unit)
+        .select_related("unit")
+        .order_by("certificate_expiry", "pk")
+    )
     registrations, certificates = [], []
     for course, day, online, capacity, week in plan:
         past = day < timezone.localdate()
@@ -354,9 +366,14 @@ def _season(rng, province, officer, courses, units, producer_unit, taken_codes, 
             if (past or week <= 2) and rng.random() < 0.5
             else rng.randrange(capacity // 3, capacity + 1)
         )
-        people = rng.sample(season_people, min(wanted, len(season_people)))
-        if week in (1, 3) or (past and week == -2):
-            people = [producer_unit, *people[:-1]]
+        if course.kind == CourseKind.QC_RENEWAL:
+            managers = [manager for manager, _ in zip(renewing, range(wanted), strict=False)]
+            people = [m.unit for m in managers]
+        else:
+            managers = []
+            people = rng.sample(season_people, min(wanted, len(season_people)))
+            if week in (1, 3) or (past and week == -2):
+                people = [producer_unit, *people[:-1]]
         for position, unit in enumerate(people):
             holds = position < capacity
             if past:
@@ -373,6 +390,9 @@ def _season(rng, province, officer, courses, units, producer_unit, taken_codes, 
                 registered_by=officer,
                 status=status,
             )
+            if managers:
+                registration.full_name = managers[position].full_name
+                registration.national_code = managers[position].national_code
             registrations.append(registration)
             if past and status == RegistrationStatus.ATTENDED:
                 months = course.certificate_months

@@ -1,5 +1,6 @@
 """Forms of the clinic pages: filters, publishing a slot, booking, the booking's moves, referrals and
-advisors. They parse and check shape only; every rule is in hami/outreach/services/clinics.py."""
+advisors. They parse and check shape only; every rule is in hami/outreach/services/ (clinics.py,
+bookings.py, referrals.py)."""
 
 import datetime as dt
 import uuid

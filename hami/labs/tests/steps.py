@@ -3,7 +3,6 @@ place samples with labs, answer an order, report every result."""
 
 import threading
 
-import pytest
 from django.db import connections
 
 from conftest import make_user
@@ -13,14 +12,6 @@ from hami.labs.models import LabMembership, Sample, TestOrder
 from hami.labs.services.orders import assignment_confirm, assignment_propose, order_accept
 from hami.labs.services.results import result_report
 from hami.labs.services.samples import sample_take
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Import it into a test module: PBKDF2 costs over half a second a user on the shared cores, and
-    these tests need users, not strong hashes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 GOOD = {"5.1": ("3.4", "%", "0.1"), "5.2": ("0.01", "mg/kg", "0.002"), "6.1": "pass"}
 BAD_LEAD = {**GOOD, "5.2": ("0.05", "mg/kg", "0.002")}

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hami.core.tokens import api_token_create
 from hami.labs.models import AssignmentBatch, OrderState, Sample, TestItem, TestOrder, TestReport
 from hami.labs.tests.conftest import make_lab
-from hami.labs.tests.steps import BAD_LEAD, fast_passwords, place, report_all, staff_of  # noqa: F401  (fixture)
+from hami.labs.tests.steps import BAD_LEAD, place, report_all, staff_of
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from hami.labs.models import ScopeLine, TestItem
 from hami.labs.selectors import WEEKS_PER_YEAR, capacity_map
 from hami.labs.services.orders import order_reject
 from hami.labs.tests.conftest import make_lab
-from hami.labs.tests.steps import fast_passwords, place, staff_of, take  # noqa: F401  (fixture)
+from hami.labs.tests.steps import place, staff_of, take
 from hami.standards.tests.factories import CategoryFactory, RequirementFactory, StandardFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from hami.core.models import AuditEvent, EventType, Role
 from hami.labs.access import companies_for_user, samples_for_user
 from hami.labs.models import ApprovalStatus, CompanyMembership, InspectionCompany, Sample
 from hami.labs.services.companies import company_create, company_update
-from hami.labs.tests.steps import fast_passwords, take  # noqa: F401  (fixture)
+from hami.labs.tests.steps import take
 from hami.registry.tests.factories import ProductFactory
 from hami.standards.tests.factories import CategoryFactory
 

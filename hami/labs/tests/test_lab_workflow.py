@@ -20,7 +20,7 @@ from hami.labs.services.labs import (
     scope_line_set,
 )
 from hami.labs.tests.conftest import make_lab
-from hami.labs.tests.steps import fast_passwords, staff_of  # noqa: F401  (fixture)
+from hami.labs.tests.steps import staff_of
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from hami.core.errors import HamiError
 from hami.labs.models import Sample
 from hami.labs.services.results import report_issue, result_correct
-from hami.labs.tests.steps import BAD_LEAD, fast_passwords, place, report_all, take  # noqa: F401  (fixture)
+from hami.labs.tests.steps import BAD_LEAD, place, report_all, take
 from hami.licensing.models import Application, ApplicationState, StepVisit
 from hami.licensing.models import TestOutcome as Outcome  # not a test class
 from hami.licensing.services.applications import (

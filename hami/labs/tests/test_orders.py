@@ -24,7 +24,7 @@ from hami.labs.services.orders import (
 )
 from hami.labs.services.results import result_report
 from hami.labs.tests.conftest import make_lab
-from hami.labs.tests.steps import at_once, fast_passwords, place, staff_of, take  # noqa: F401  (fixture)
+from hami.labs.tests.steps import at_once, place, staff_of, take
 from hami.standards.models import LimitKind
 from hami.standards.tests.factories import RequirementFactory
 

@@ -20,7 +20,7 @@ from hami.labs.report_pdf import render_report
 from hami.labs.services.orders import order_accept
 from hami.labs.services.results import report_issue, result_correct, result_report, results_import
 from hami.labs.tests.conftest import make_lab
-from hami.labs.tests.steps import BAD_LEAD, GOOD, fast_passwords, place, report_all, staff_of  # noqa: F401
+from hami.labs.tests.steps import BAD_LEAD, GOOD, place, report_all, staff_of
 from hami.standards.models import LimitKind
 from hami.standards.tests.factories import RequirementFactory
 

@@ -18,7 +18,7 @@ from hami.labs.models import CustodyEvent, Sample, SamplePhoto
 from hami.labs.services.companies import company_create, company_update
 from hami.labs.services.samples import custody_record, sample_photo_add
 from hami.labs.tests.conftest import make_lab
-from hami.labs.tests.steps import fast_passwords, place, staff_of, take  # noqa: F401  (fixture)
+from hami.labs.tests.steps import place, staff_of, take
 from hami.registry.models import Site
 from hami.registry.tests.factories import ProductFactory
 

@@ -25,7 +25,7 @@ from hami.labs.services.companies import company_create
 from hami.labs.services.orders import assignment_propose
 from hami.labs.services.results import report_issue
 from hami.labs.services.samples import sample_photo_add
-from hami.labs.tests.steps import fast_passwords, place, report_all, take  # noqa: F401  (fixture)
+from hami.labs.tests.steps import place, report_all, take
 
 pytestmark = pytest.mark.django_db
 

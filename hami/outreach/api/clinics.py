@@ -38,6 +38,7 @@ from hami.outreach.models import (
     SlotStatus,
     Topic,
 )
+from hami.outreach.services import bookings as booking_services
 from hami.outreach.services import clinics as services
 from hami.outreach.services.referrals import referral_close, referral_create
 
@@ -362,7 +363,7 @@ def book_slot(request, slot_id: str, payload: BookIn):
         referral = referrals_for_user(actor).filter(public_id=payload.referral).first()
         if referral is None:
             raise HamiError(Code.INVALID, _("No referral of yours has this identifier."), field="referral")
-    booking = services.booking_create(
+    booking = booking_services.booking_create(
         actor=actor, slot=slot, unit=unit, question=payload.question, referral=referral
     )
     return Status(201, booking_for_user(actor, booking.public_id))
@@ -400,7 +401,7 @@ def get_booking(request, booking_id: str):
 )
 def cancel_booking(request, booking_id: str, payload: ReasonIn):
     booking = booking_for_user(request.auth, booking_id)
-    services.booking_cancel(actor=request.auth, booking=booking, reason=payload.reason)
+    booking_services.booking_cancel(actor=request.auth, booking=booking, reason=payload.reason)
     return booking_for_user(request.auth, booking_id)
 
 
@@ -416,7 +417,7 @@ class RescheduleIn(Schema):
 def reschedule_booking(request, booking_id: str, payload: RescheduleIn):
     booking = booking_for_user(request.auth, booking_id)
     new_slot = slot_for_user(request.auth, payload.slot)
-    moved = services.booking_reschedule(actor=request.auth, booking=booking, new_slot=new_slot)
+    moved = booking_services.booking_reschedule(actor=request.auth, booking=booking, new_slot=new_slot)
     return booking_for_user(request.auth, moved.public_id)
 
 
@@ -432,7 +433,7 @@ class NotesIn(Schema):
 )
 def record_session(request, booking_id: str, payload: NotesIn):
     booking = booking_for_user(request.auth, booking_id)
-    services.booking_record_session(
+    booking_services.booking_record_session(
         actor=request.auth, booking=booking, notes=payload.notes, held=payload.held
     )
     return booking_for_user(request.auth, booking_id)
@@ -450,7 +451,9 @@ class RateIn(Schema):
 )
 def rate_booking(request, booking_id: str, payload: RateIn):
     booking = booking_for_user(request.auth, booking_id)
-    services.booking_rate(actor=request.auth, booking=booking, rating=payload.rating, comment=payload.comment)
+    booking_services.booking_rate(
+        actor=request.auth, booking=booking, rating=payload.rating, comment=payload.comment
+    )
     return booking_for_user(request.auth, booking_id)
 
 

@@ -23,6 +23,7 @@ from hami.core.errors import Forbidden, HamiError
 from hami.core.models import Province, User
 from hami.core.pagination import Pagination
 from hami.labs.models import Lab
+from hami.outreach import selectors
 from hami.outreach.access import (
     group_for_user,
     groups_for_user,
@@ -201,7 +202,7 @@ class ActionItemOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj):
-        return obj.state in services.ACTION_LIVE and obj.due_on < timezone.localdate()
+        return obj.state in selectors.ACTION_LIVE and obj.due_on < timezone.localdate()
 
 
 class ActionItemIn(Schema):
@@ -486,7 +487,7 @@ def list_actions(request, group_id: str, filters: Query[ActionItemFilters]):
     group = _insider_group(request.auth, group_id)
     actions = group.actions.select_related("owner", "meeting")
     if filters.overdue:
-        actions = services.overdue_actions(actions)
+        actions = selectors.overdue_actions(actions)
     return list(actions.order_by("due_on", "pk")[:1000])
 
 

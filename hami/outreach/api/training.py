@@ -39,6 +39,7 @@ from hami.outreach.models import (
     RegistrationStatus,
     SessionStatus,
 )
+from hami.outreach.services import certificates as certificate_services
 from hami.outreach.services import training as services
 from hami.registry.models import ProductionUnit
 
@@ -178,7 +179,7 @@ class CertificateOut(Schema):
 
     @staticmethod
     def resolve_standing(obj):
-        return services.certificate_standing(obj, today=timezone.localdate())
+        return certificate_services.certificate_standing(obj, today=timezone.localdate())
 
     @staticmethod
     def resolve_renews(obj):
@@ -412,7 +413,9 @@ def list_certificates(request, filters: Query[CertificateFilters]):
     """A unit: its staff's; the office: its province's units' and its sessions'."""
     certificates = certificates_for_user(request.auth)
     if filters.code:
-        certificates = certificates.filter(code=services.clean_certificate_code(filters.code) or "-")
+        certificates = certificates.filter(
+            code=certificate_services.clean_certificate_code(filters.code) or "-"
+        )
     if filters.status:
         certificates = certificates.filter(status=filters.status)
     if filters.kind:
@@ -448,7 +451,7 @@ def verify_certificate(request, code: str):
         return Status(
             429, {"code": "rate_limited", "message": _("Too many requests; try again in a minute.")}
         )
-    certificate = services.certificate_by_code(code)
+    certificate = certificate_services.certificate_by_code(code)
     if certificate is None:
         raise NotFound(
             Code.UNKNOWN_CERTIFICATE,
@@ -456,4 +459,4 @@ def verify_certificate(request, code: str):
                 code=str(code)[:40]
             ),
         )
-    return services.certificate_verification(certificate, today=timezone.localdate())
+    return certificate_services.certificate_verification(certificate, today=timezone.localdate())

@@ -14,31 +14,26 @@ A closed group takes nothing new; closing it cancels its planned meetings and dr
 Proposals of a closed group are still followed to their outcome.
 
 Every function here is one transaction, writes one audit event and schedules its notices on commit.
-The reads at the end (suggestions, overdue actions, who to notify) are the selectors of this area.
+The reads (suggestions, overdue actions, who to notify) are in hami/outreach/selectors.py.
 """
 
 import datetime as dt
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hami.core.audit import audit
 from hami.core.errors import Forbidden, HamiError
 from hami.core.jalali import format_date, format_datetime
 from hami.core.models import EventType, Province, Role, User
-from hami.core.notify import notify
 from hami.core.persian import normalize_text
 from hami.core.validators import validate_isic
 from hami.labs.models import Lab, LabStatus
-from hami.outreach.access import can_manage, group_role, may_manage_members, may_run_meetings, member_filter
+from hami.outreach.access import can_manage, group_role, may_manage_members, may_run_meetings
 from hami.outreach.error_codes import OutreachErrorCode as Code
 from hami.outreach.models import (
     ActionItem,
@@ -49,13 +44,15 @@ from hami.outreach.models import (
     Member,
     MemberKind,
     MemberRole,
-    Mode,
     Proposal,
     ProposalKind,
     ProposalState,
     ProposalStep,
     WorkingGroup,
 )
+from hami.outreach.selectors import ACTION_LIVE, is_action_owner, member_users
+from hami.outreach.services.notices import notify_on_commit_in_site_language
+from hami.outreach.services.text import clean_choice, clean_place, clean_text
 from hami.registry.models import ProductionUnit, UnitStatus
 from hami.standards.models import Standard
 
@@ -76,7 +73,6 @@ ACTION_MOVES: dict[str, frozenset[str]] = {
     ActionState.DONE: frozenset(),
     ActionState.DROPPED: frozenset(),
 }
-ACTION_LIVE = (ActionState.OPEN, ActionState.IN_PROGRESS)
 
 # A proposal's moves (docs/outreach.md draws them); the office makes every one of them.
 #   submitted → under review → accepted → implemented (with the outcome)
@@ -96,28 +92,6 @@ MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField); a larger number is
 
 
 # ---------------------------------------------------------------- checks
-
-
-def _paragraphs(value) -> str:
-    """Normalized like a name line by line, with the line breaks kept (an agenda is a list)."""
-    lines = str(value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(normalize_text(line) for line in lines)).strip()
-
-
-def _text(
-    value, field: str, message: str, *, max_length: int = MAX_TEXT, required: bool = True, lines: bool = False
-) -> str:
-    """Normalized text (`lines`: keeping its line breaks); refused when required and empty, or too long."""
-    text = _paragraphs(value) if lines else normalize_text(value or "")
-    if required and not text:
-        raise HamiError(Code.INVALID, message, field=field)
-    if len(text) > max_length:
-        raise HamiError(
-            Code.INVALID,
-            _("Write at most {count} characters.").format(count=max_length),
-            field=field,
-        )
-    return text
 
 
 def clean_isic(value) -> str:
@@ -165,58 +139,8 @@ def _require_meeting_runners(actor: User, group: WorkingGroup) -> None:
         raise Forbidden(Code.FORBIDDEN, _("Only the group's office, its chair or a secretary may do this."))
 
 
-def _choice(value, choices, field: str, message: str) -> str:
-    if value not in choices.values:
-        raise HamiError(Code.INVALID, message, field=field)
-    return value
-
-
 def _lock_group(group: WorkingGroup) -> WorkingGroup:
     return WorkingGroup.objects.select_for_update(of=("self",)).select_related("province").get(pk=group.pk)
-
-
-# ---------------------------------------------------------------- notices
-
-
-def member_users(group: WorkingGroup, members: Iterable[Member] | None = None) -> QuerySet[User]:
-    """The people a notice to the group (or to some of its members) reaches: the representatives of
-    member units, the staff of member labs and the member people; active members and users only."""
-    chosen = (
-        Member.objects.filter(pk__in=[m.pk for m in members])
-        if members is not None
-        else group.members.filter(is_active=True)
-    )
-    chosen = list(chosen.values("unit_id", "lab_id", "user_id"))
-    unit_ids = {row["unit_id"] for row in chosen if row["unit_id"]}
-    lab_ids = {row["lab_id"] for row in chosen if row["lab_id"]}
-    user_ids = {row["user_id"] for row in chosen if row["user_id"]}
-    return (
-        User.objects.filter(
-            Q(pk__in=user_ids)
-            | Q(unit_memberships__unit_id__in=unit_ids)
-            | Q(lab_memberships__lab_id__in=lab_ids),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def _tell(
-    recipients: QuerySet[User], *, actor: User, message: Callable[[], tuple[str, str]], link: str
-) -> None:
-    """After the commit, notify each recipient but the actor; the text is written in the site's language
-    (people read their notices later, whatever language the actor's page was in)."""
-    user_ids = list(recipients.exclude(pk=actor.pk).values_list("pk", flat=True))
-
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            subject, body = message()
-            for user in User.objects.filter(pk__in=user_ids):
-                notify(user=user, subject=subject, body=body, link=link)
-
-    if user_ids:
-        transaction.on_commit(send)
 
 
 # ---------------------------------------------------------------- groups
@@ -241,10 +165,10 @@ def group_save(
             Code.FORBIDDEN,
             _("Only the province's standards office runs its working groups; national staff, national ones."),
         )
-    name_fa = _text(name_fa, "name_fa", _("Give the group's Persian name."), max_length=255)
-    name_en = _text(name_en, "name_en", "", max_length=255, required=False)
+    name_fa = clean_text(name_fa, limit=255, field="name_fa", required=_("Give the group's Persian name."))
+    name_en = clean_text(name_en, limit=255, field="name_en")
     isic = clean_isic(isic)
-    purpose = _text(purpose, "purpose", "", required=False, lines=True)
+    purpose = clean_text(purpose, limit=MAX_TEXT, field="purpose", multiline=True)
     if group is None:
         group = WorkingGroup.objects.create(
             name_fa=name_fa, name_en=name_en, isic=isic, province=province, purpose=purpose
@@ -275,7 +199,7 @@ def group_close(*, actor: User, group: WorkingGroup, reason: str) -> WorkingGrou
     _require_office(actor, group)
     group = _lock_group(group)
     _require_active(group)
-    reason = _text(reason, "reason", _("Write why the group is closed."), max_length=300)
+    reason = clean_text(reason, limit=300, field="reason", required=_("Write why the group is closed."))
     recipients = member_users(group)
     now = timezone.now()
     planned = list(
@@ -303,9 +227,9 @@ def group_close(*, actor: User, group: WorkingGroup, reason: str) -> WorkingGrou
         },
     )
     name = group.name_fa
-    _tell(
+    notify_on_commit_in_site_language(
         recipients,
-        actor=actor,
+        skip=actor,
         message=lambda: (
             _("Working group {name} is closed").format(name=name),
             _("The working group {name} was closed: {reason}").format(name=name, reason=reason),
@@ -405,8 +329,8 @@ def member_add(
     _require_member_managers(actor, group)
     group = _lock_group(group)
     _require_active(group)
-    kind = _choice(kind, MemberKind, "kind", _("Choose the kind of member."))
-    role = _choice(role, MemberRole, "role", _("Choose the member's role."))
+    kind = clean_choice(kind, MemberKind, field="kind", message=_("Choose the kind of member."))
+    role = clean_choice(role, MemberRole, field="role", message=_("Choose the member's role."))
     if role == MemberRole.CHAIR:
         _require_office(actor, group)
     _check_reference(group, kind, unit, lab, user)
@@ -437,9 +361,9 @@ def member_add(
         details={"added": member.pk, "kind": kind, "role": role, "name": name, "again": existing is not None},
     )
     group_name = group.name_fa
-    _tell(
+    notify_on_commit_in_site_language(
         member_users(group, [member]),
-        actor=actor,
+        skip=actor,
         message=lambda: (
             _("You are a member of working group {name}").format(name=group_name),
             _("{member} joined the working group {name} as {role}.").format(
@@ -463,7 +387,7 @@ def member_set_role(*, actor: User, member: Member, role: str) -> Member:
     group = member.group
     _require_member_managers(actor, group)
     _require_active(group)
-    role = _choice(role, MemberRole, "role", _("Choose the member's role."))
+    role = clean_choice(role, MemberRole, field="role", message=_("Choose the member's role."))
     if not member.is_active:
         raise HamiError(Code.WRONG_STATE, _("{name} is no longer a member.").format(name=member.display_name))
     if role == member.role:
@@ -496,7 +420,7 @@ def member_remove(*, actor: User, member: Member, reason: str = "") -> Member:
         raise HamiError(Code.WRONG_STATE, _("{name} is no longer a member.").format(name=member.display_name))
     if member.role == MemberRole.CHAIR:
         _require_office(actor, group)
-    reason = _text(reason, "reason", "", max_length=300, required=False)
+    reason = clean_text(reason, limit=300, field="reason")
     member.is_active = False
     member.save(update_fields=["is_active", "updated_at"])
     audit(
@@ -511,25 +435,6 @@ def member_remove(*, actor: User, member: Member, reason: str = "") -> Member:
 
 
 # ---------------------------------------------------------------- meetings
-
-
-def _place(mode: str, venue: str, link: str) -> tuple[str, str]:
-    mode = _choice(mode, Mode, "mode", _("Choose in person or online."))
-    venue = _text(venue, "venue", "", max_length=300, required=False)
-    link = (link or "").strip()
-    if mode == Mode.IN_PERSON:
-        if not venue:
-            raise HamiError(Code.INVALID, _("Give the meeting's venue."), field="venue")
-        return venue, ""
-    if not link:
-        raise HamiError(Code.INVALID, _("Give the online meeting's link."), field="link")
-    try:
-        URLValidator(schemes=["http", "https"])(link)
-    except ValidationError as exc:
-        raise HamiError(Code.INVALID, _("The link is not a web address."), field="link") from exc
-    if len(link) > 200:
-        raise HamiError(Code.INVALID, _("The link is too long."), field="link")
-    return "", link
 
 
 def _meeting_message(kind: str, group_name: str, starts_at: dt.datetime, extra: str = ""):
@@ -579,8 +484,10 @@ def meeting_schedule(
         starts_at = timezone.make_aware(starts_at)
     if starts_at <= timezone.now():
         raise HamiError(Code.INVALID, _("A meeting is scheduled in the future."), field="starts_at")
-    venue, link = _place(mode, venue, link)
-    agenda = _text(agenda, "agenda", _("Write the meeting's agenda."), lines=True)
+    venue, link = clean_place(mode, venue, link)
+    agenda = clean_text(
+        agenda, limit=MAX_TEXT, field="agenda", required=_("Write the meeting's agenda."), multiline=True
+    )
     meeting = Meeting.objects.create(
         group=group, starts_at=starts_at, mode=mode, venue=venue, link=link, agenda=agenda
     )
@@ -591,9 +498,9 @@ def meeting_schedule(
         province=group.province,
         details={"scheduled": starts_at.isoformat(), "group": str(group.public_id), "mode": mode},
     )
-    _tell(
+    notify_on_commit_in_site_language(
         member_users(group),
-        actor=actor,
+        skip=actor,
         message=_meeting_message("scheduled", group.name_fa, starts_at, agenda[:300]),
         link=reverse("outreach:meeting_detail", args=[meeting.public_id]),
     )
@@ -624,7 +531,9 @@ def meeting_record(*, actor: User, meeting: Meeting, minutes: str, attendees: It
         raise HamiError(
             Code.WRONG_STATE, _("Minutes are recorded after the meeting has started."), field="minutes"
         )
-    minutes = _text(minutes, "minutes", _("Write the minutes."), lines=True)
+    minutes = clean_text(
+        minutes, limit=MAX_TEXT, field="minutes", required=_("Write the minutes."), multiline=True
+    )
     try:
         ids = {int(pk) for pk in attendees}
     except (TypeError, ValueError) as exc:
@@ -654,9 +563,9 @@ def meeting_record(*, actor: User, meeting: Meeting, minutes: str, attendees: It
         province=group.province,
         details={"held": True, "attendees": sorted(ids)},
     )
-    _tell(
+    notify_on_commit_in_site_language(
         member_users(group),
-        actor=actor,
+        skip=actor,
         message=_meeting_message("minutes", group.name_fa, meeting.starts_at),
         link=reverse("outreach:meeting_detail", args=[meeting.public_id]),
     )
@@ -678,7 +587,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
                 status=meeting.get_status_display()
             ),
         )
-    reason = _text(reason, "reason", _("Write why the meeting is cancelled."), max_length=300)
+    reason = clean_text(reason, limit=300, field="reason", required=_("Write why the meeting is cancelled."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason
     meeting.save(update_fields=["status", "cancel_reason", "updated_at"])
@@ -690,9 +599,9 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
         reason=reason,
         details={"cancelled": True},
     )
-    _tell(
+    notify_on_commit_in_site_language(
         member_users(group),
-        actor=actor,
+        skip=actor,
         message=_meeting_message("cancelled", group.name_fa, meeting.starts_at, reason),
         link=reverse("outreach:meeting_detail", args=[meeting.public_id]),
     )
@@ -717,7 +626,7 @@ def action_add(
     _require_meeting_runners(actor, group)
     group = _lock_group(group)
     _require_active(group)
-    title = _text(title, "title", _("Write the action."), max_length=300)
+    title = clean_text(title, limit=300, field="title", required=_("Write the action."))
     if owner.group_id != group.pk or not Member.objects.filter(pk=owner.pk, is_active=True).exists():
         raise HamiError(Code.NOT_MEMBER, _("The owner is an active member of the group."), field="owner")
     if not isinstance(due_on, dt.date) or isinstance(due_on, dt.datetime):
@@ -742,9 +651,9 @@ def action_add(
         },
     )
     group_name = group.name_fa
-    _tell(
+    notify_on_commit_in_site_language(
         member_users(group, [owner]),
-        actor=actor,
+        skip=actor,
         message=lambda: (
             _("A new action for you in {name}").format(name=group_name),
             _("{title}, due on {date}.").format(title=title, date=format_date(due_on)),
@@ -752,13 +661,6 @@ def action_add(
         link=reverse("outreach:group_detail", args=[group.public_id]),
     )
     return action
-
-
-def is_action_owner(user: User, action: ActionItem) -> bool:
-    """`user` stands for the member that owns the action (the person, a unit's rep, a lab's staff)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return Member.objects.filter(pk=action.owner_id, is_active=True).filter(member_filter(user)).exists()
 
 
 @transaction.atomic
@@ -776,7 +678,7 @@ def action_update(*, actor: User, action: ActionItem, state: str, note: str = ""
             Code.FORBIDDEN, _("Only the action's owner, the group's chair or its office may update it.")
         )
     _require_active(group)
-    state = _choice(state, ActionState, "state", _("Choose the action's state."))
+    state = clean_choice(state, ActionState, field="state", message=_("Choose the action's state."))
     if state not in ACTION_MOVES[action.state]:
         raise HamiError(
             Code.WRONG_STATE,
@@ -785,7 +687,7 @@ def action_update(*, actor: User, action: ActionItem, state: str, note: str = ""
             ),
             field="state",
         )
-    note = _text(note, "note", "", max_length=500, required=False)
+    note = clean_text(note, limit=500, field="note")
     if state == ActionState.DROPPED:
         if not runner:
             raise Forbidden(Code.FORBIDDEN, _("Only the group's chair or its office may drop an action."))
@@ -827,9 +729,11 @@ def proposal_submit(
         raise Forbidden(Code.FORBIDDEN, _("Only the group's members and its office make proposals."))
     group = _lock_group(group)
     _require_active(group)
-    kind = _choice(kind, ProposalKind, "kind", _("Choose the kind of proposal."))
-    title = _text(title, "title", _("Give the proposal a title."), max_length=300)
-    description = _text(description, "description", _("Describe the proposal."), lines=True)
+    kind = clean_choice(kind, ProposalKind, field="kind", message=_("Choose the kind of proposal."))
+    title = clean_text(title, limit=300, field="title", required=_("Give the proposal a title."))
+    description = clean_text(
+        description, limit=MAX_TEXT, field="description", required=_("Describe the proposal."), multiline=True
+    )
     proposal = Proposal.objects.create(
         group=group, kind=kind, title=title, description=description, standard=standard, submitted_by=actor
     )
@@ -865,7 +769,7 @@ def proposal_move(*, actor: User, proposal: Proposal, state: str, note: str = ""
             ),
             field="state",
         )
-    note = _text(note, "note", "", required=False, lines=True)
+    note = clean_text(note, limit=MAX_TEXT, field="note", multiline=True)
     if state in PROPOSAL_NEEDS_NOTE and not note:
         message = (
             _("Write why the proposal is rejected.")
@@ -890,9 +794,9 @@ def proposal_move(*, actor: User, proposal: Proposal, state: str, note: str = ""
         details={"from": before, "to": state},
     )
     title, label = proposal.title, state
-    _tell(
+    notify_on_commit_in_site_language(
         User.objects.filter(pk=proposal.submitted_by_id, is_active=True),
-        actor=actor,
+        skip=actor,
         message=lambda: (
             _("Your proposal “{title}” is now {state}").format(title=title, state=ProposalState(label).label),
             note
@@ -903,52 +807,3 @@ def proposal_move(*, actor: User, proposal: Proposal, state: str, note: str = ""
         link=reverse("outreach:proposal_detail", args=[proposal.public_id]),
     )
     return proposal
-
-
-# ---------------------------------------------------------------- reads
-
-
-def overdue_actions(actions: QuerySet[ActionItem], today: dt.date | None = None) -> QuerySet[ActionItem]:
-    """Actions past their due date and neither done nor dropped, of active groups, oldest first."""
-    today = today or timezone.localdate()
-    return (
-        actions.filter(due_on__lt=today, state__in=ACTION_LIVE, group__status=GroupStatus.ACTIVE)
-        .select_related("owner", "group")
-        .order_by("due_on", "pk")
-    )
-
-
-def managed_groups(user: User) -> QuerySet[WorkingGroup]:
-    """The groups the user's office runs: its province's (national staff: all)."""
-    if not user.is_authenticated or not user.is_active:
-        return WorkingGroup.objects.none()
-    if user.is_national:
-        return WorkingGroup.objects.all()
-    if user.role == Role.OFFICE_STAFF and user.province_id:
-        return WorkingGroup.objects.filter(province_id=user.province_id)
-    return WorkingGroup.objects.none()
-
-
-def suggested_units(group: WorkingGroup, limit: int = 20) -> QuerySet[ProductionUnit]:
-    """Units of the group's sector (their ISIC starts with it) not in the group yet; a provincial group
-    suggests its province's units."""
-    units = ProductionUnit.objects.filter(isic__startswith=group.isic).exclude(status=UnitStatus.CLOSED)
-    if group.province_id:
-        units = units.filter(province_id=group.province_id)
-    taken = group.members.filter(is_active=True, unit__isnull=False).values("unit_id")
-    return units.exclude(pk__in=taken).select_related("county").order_by("name_fa", "pk")[:limit]
-
-
-def suggested_labs(group: WorkingGroup, limit: int = 20) -> QuerySet[Lab]:
-    """Approved labs that test for the sector: an active scope line under a standard of a product
-    category whose ISIC starts with the group's sector; a provincial group suggests its province's."""
-    labs = Lab.objects.filter(
-        status=LabStatus.APPROVED,
-        scope__active=True,
-        scope__requirement__standard__categories__isic__startswith=group.isic,
-    )
-    if group.province_id:
-        labs = labs.filter(province_id=group.province_id)
-    taken = group.members.filter(is_active=True, lab__isnull=False).values("lab_id")
-    ids = labs.exclude(pk__in=taken).values("pk").distinct()
-    return Lab.objects.filter(pk__in=ids).select_related("county").order_by("name_fa", "pk")[:limit]

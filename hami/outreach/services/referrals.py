@@ -24,7 +24,8 @@ from hami.outreach import selectors
 from hami.outreach.access import can_manage
 from hami.outreach.error_codes import OutreachErrorCode as Code
 from hami.outreach.models import Referral, ReferralSource, ReferralStatus, Topic
-from hami.outreach.services.clinics import clean_text, notify_on_commit, unit_reps
+from hami.outreach.services.notices import notify_on_commit, unit_reps
+from hami.outreach.services.text import clean_text
 from hami.registry.models import ProductionUnit
 from hami.standards.models import ProductCategory, Standard
 
@@ -43,7 +44,8 @@ def _link(referral: Referral) -> str:
     return reverse("outreach:referral_detail", args=[referral.public_id])
 
 
-def _tell_units(referrals: list[Referral]) -> None:
+def _tell_referred_units(referrals: list[Referral]) -> None:
+    """After the commit, the representatives of each referred unit hear of its referral."""
     reps = unit_reps({referral.unit_id for referral in referrals})
     for referral in referrals:
         notify_on_commit(
@@ -100,7 +102,7 @@ def referral_create(
         reason=reason,
         details={"unit": unit.national_id, "topic": topic.code, "source": source, "source_ref": source_ref},
     )
-    _tell_units([referral])
+    _tell_referred_units([referral])
     return referral
 
 
@@ -194,7 +196,7 @@ def referrals_from_failed_tests(*, since: dt.datetime) -> int:
             for referral in created
         ],
     )
-    _tell_units(created)
+    _tell_referred_units(created)
     return len(created)
 
 

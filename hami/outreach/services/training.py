@@ -1,5 +1,6 @@
 """Training: the course catalogue, sessions, registrations and their waitlist, attendance, and the
-certificates, the QC manager's competence certificate among them (docs/outreach.md draws the states).
+reminders before a session (docs/outreach.md draws the states). The certificates a completed session
+issues, the QC manager's competence certificate among them, are in services/certificates.py.
 
 A registration:
 
@@ -8,7 +9,7 @@ A registration:
     WAITLISTED ──a place frees──▶ REGISTERED  first come, first served (`promoted_at`; the unit is told)
     REGISTERED ──attendance──▶ ATTENDED | ABSENT   (the office, once the session has started)
 
-A session:
+A session (its certificates are in services/certificates.py):
 
     SCHEDULED ──cancel (reason)──▶ CANCELLED          everyone registered or waiting is told
     SCHEDULED ──complete──▶ COMPLETED                 after it ends, with everyone's attendance;
@@ -20,38 +21,31 @@ unique index `registration_person_once_per_session` keeps the same person out of
 if a code path forgot the lock; its IntegrityError is answered as ALREADY_REGISTERED too.
 """
 
-import calendar
 import datetime as dt
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hami.core.audit import audit
 from hami.core.errors import Forbidden, HamiError
 from hami.core.identifiers import clean_digits
-from hami.core.jalali import format_date, format_datetime
-from hami.core.models import EventType, Notification, Province, User
-from hami.core.notify import notify
-from hami.core.persian import normalize_text, to_ascii_digits
+from hami.core.jalali import format_datetime
+from hami.core.models import EventType, Province, User
+from hami.core.persian import normalize_text
 from hami.core.validators import validate_national_code
 
 # A pure module (no Django import): the licence tracking code's Verhoeff check digit.
-from hami.licensing.tracking import is_valid_verhoeff, verhoeff_check_digit
 from hami.outreach.access import can_manage, is_unit_rep, may_register_for
 from hami.outreach.error_codes import OutreachErrorCode as Code
 from hami.outreach.models import (
     HOLDS_PLACE,
     Certificate,
-    CertificateStatus,
     Course,
     CourseKind,
     CourseSession,
@@ -61,111 +55,14 @@ from hami.outreach.models import (
     SessionStatus,
     Topic,
 )
-from hami.registry.models import ProductionUnit, QCManager, UnitMembership
-from hami.registry.services import qc_manager_certificate_record
+from hami.outreach.services.certificates import QC_KINDS, certificate_issue, qc_certificate_to_renew
+from hami.outreach.services.notices import notify_units_on_commit
+from hami.outreach.services.text import clean_choice
+from hami.registry.models import ProductionUnit
 from hami.standards.models import Standard
 
-# Courses whose certificate is the QC manager's competence certificate that licensing requires.
-QC_KINDS = (CourseKind.QC_COMPETENCE, CourseKind.QC_RENEWAL)
-# A renewal course takes a person whose QC certificate is valid or expired less than this long ago.
-RENEWAL_GRACE_MONTHS = 12
-# Days before a QC certificate's expiry on which the unit is warned.
-EXPIRY_NOTICE_DAYS = (60, 30)
 # The longest session: beyond this a typo in a date rather than a course.
 MAX_SESSION_DAYS = 90
-CODE_LENGTH = 12
-
-# What the public verification page and API say about a certificate.
-PUBLIC_STATUS = {
-    "valid": pgettext_lazy("certificate status", "Valid"),
-    "expired": gettext_lazy("Expired"),
-    "renewed": gettext_lazy("Renewed (replaced by a newer certificate)"),
-    "revoked": gettext_lazy("Revoked"),
-}
-
-
-# ---------------------------------------------------------------- pure helpers
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (or earlier), the last day of the month where it has fewer days."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def new_certificate_code() -> str:
-    """Eleven random digits (the first not zero) and a Verhoeff check digit: not guessable by counting
-    from a known code, and a mistyped digit or a swap of two neighbours is caught before any lookup."""
-    body = str(secrets.randbelow(9 * 10**10) + 10**10)
-    return body + str(verhoeff_check_digit(body))
-
-
-def clean_certificate_code(text) -> str | None:
-    """The code as typed (any digit script, spaces or dashes) if it is well formed, else None."""
-    code = to_ascii_digits(str(text)[:40]).replace(" ", "").replace("-", "").strip()
-    if len(code) != CODE_LENGTH or not (code.isascii() and code.isdigit()) or code[0] == "0":
-        return None
-    return code if is_valid_verhoeff(code) else None
-
-
-def certificate_standing(certificate: Certificate, *, today: dt.date) -> str:
-    """valid, expired, renewed or revoked: the status, with a valid certificate past its date expired."""
-    if certificate.status == CertificateStatus.VALID:
-        if certificate.expires_on is not None and certificate.expires_on < today:
-            return "expired"
-        return "valid"
-    return str(certificate.status)
-
-
-def mask_national_code(code: str) -> str:
-    """The first three and last two digits: enough to tell two people apart, not enough to copy."""
-    return f"{code[:3]}{'*' * max(len(code) - 5, 0)}{code[-2:]}" if len(code) > 5 else "*" * len(code)
-
-
-def certificate_by_code(text) -> Certificate | None:
-    """The certificate behind a code as typed (None for an unknown or malformed code): the public
-    lookup, one query."""
-    code = clean_certificate_code(text)
-    if code is None:
-        return None
-    return (
-        Certificate.objects.select_related("course", "registration__session__province", "renewed_by")
-        .filter(code=code)
-        .first()
-    )
-
-
-def _both(label) -> dict:
-    with translation.override("fa"):
-        fa = str(label)
-    with translation.override("en"):
-        en = str(label)
-    return {"fa": fa, "en": en}
-
-
-def certificate_verification(certificate: Certificate, *, today: dt.date) -> dict:
-    """What the public learns of a certificate, JSON-ready (dates as ISO strings), for the page and API."""
-    standing = certificate_standing(certificate, today=today)
-    province = certificate.registration.session.province
-    course = certificate.course
-    renewed_by = getattr(certificate, "renewed_by", None)
-    return {
-        "code": certificate.code,
-        "status": standing,
-        "status_label": _both(PUBLIC_STATUS[standing]),
-        "valid": standing == "valid",
-        "holder": certificate.full_name,
-        "national_code": mask_national_code(certificate.national_code),
-        "course": {"fa": course.title_fa, "en": course.title_en or course.title_fa},
-        "course_kind": course.kind,
-        "qc_competence": course.kind in QC_KINDS,
-        "hours": course.hours,
-        "issuing_office": {"fa": province.name_fa, "en": province.name_en or province.name_fa},
-        "issued_on": certificate.issued_on.isoformat(),
-        "expires_on": certificate.expires_on.isoformat() if certificate.expires_on else None,
-        "renewed_by": renewed_by.code if renewed_by else None,
-    }
 
 
 # ---------------------------------------------------------------- shared steps
@@ -200,25 +97,6 @@ def _held(session: CourseSession) -> int:
 
 def _session_link(session: CourseSession) -> str:
     return reverse("outreach:session_detail", args=[session.public_id])
-
-
-def _tell_units(messages: dict[int, tuple[str, str]], link: str, *, skip: User | None = None) -> None:
-    """After the commit, tell the representatives of each unit its (subject, body)."""
-    if not messages:
-        return
-    reps = defaultdict(list)
-    for membership in UnitMembership.objects.filter(
-        unit_id__in=list(messages), user__is_active=True
-    ).select_related("user"):
-        if skip is None or membership.user_id != skip.pk:
-            reps[membership.unit_id].append(membership.user)
-    for unit_id, (subject, body) in messages.items():
-        for user in reps.get(unit_id, []):
-            transaction.on_commit(
-                lambda user=user, subject=subject, body=body: notify(
-                    user=user, subject=subject, body=body, link=link
-                )
-            )
 
 
 def _names_by_unit(registrations: Iterable[Registration]) -> dict[int, str]:
@@ -274,8 +152,7 @@ def course_save(
             Code.FORBIDDEN,
             _("National staff keep the national catalogue; an office keeps its own province's courses."),
         )
-    if kind not in CourseKind.values:
-        raise _invalid(_("Choose the kind of course."), "kind")
+    clean_choice(kind, CourseKind, field="kind", message=_("Choose the kind of course."))
     created = course is None
     if course is None:
         course = Course()
@@ -324,8 +201,7 @@ def course_save(
 
 
 def _check_session(session: CourseSession, now: dt.datetime) -> None:
-    if session.mode not in Mode.values:
-        raise _invalid(_("Choose in person or online."), "mode")
+    clean_choice(session.mode, Mode, field="mode", message=_("Choose in person or online."))
     session.venue = normalize_text(session.venue or "")
     session.link = (session.link or "").strip()
     session.trainer = normalize_text(session.trainer or "")
@@ -457,7 +333,7 @@ def session_update(
         people = list(session.registrations.filter(status__in=[*HOLDS_PLACE, RegistrationStatus.WAITLISTED]))
         where = session.link if session.mode == Mode.ONLINE else session.venue
         subject = _("Course session changed: {course}").format(course=session.course.title)
-        _tell_units(
+        notify_units_on_commit(
             {
                 unit_id: (
                     subject,
@@ -469,7 +345,7 @@ def session_update(
                 )
                 for unit_id, names in _names_by_unit(people).items()
             },
-            _session_link(session),
+            link=_session_link(session),
         )  # fmt: skip
     if "capacity" in changed and session.capacity > before["capacity"]:
         waitlist_promote(actor=actor, session=session)
@@ -502,7 +378,7 @@ def session_cancel(*, actor: User, session: CourseSession, reason: str) -> Cours
         details={"registrations_cancelled": len(people)},
     )
     subject = _("Course session cancelled: {course}").format(course=session.course.title)
-    _tell_units(
+    notify_units_on_commit(
         {
             unit_id: (
                 subject,
@@ -514,7 +390,7 @@ def session_cancel(*, actor: User, session: CourseSession, reason: str) -> Cours
             )
             for unit_id, names in _names_by_unit(people).items()
         },
-        _session_link(session),
+        link=_session_link(session),
     )  # fmt: skip
     return session
 
@@ -566,17 +442,6 @@ def session_complete(*, actor: User, session: CourseSession) -> list[Certificate
 # ---------------------------------------------------------------- registrations
 
 
-def _qc_certificate_to_renew(national_code: str, today: dt.date, *, lock: bool = False) -> Certificate | None:
-    """The person's latest QC certificate that a renewal course may renew: valid, or expired less than
-    RENEWAL_GRACE_MONTHS ago."""
-    certificates = Certificate.objects.filter(
-        national_code=national_code, course__kind__in=QC_KINDS, status=CertificateStatus.VALID
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=add_months(today, -RENEWAL_GRACE_MONTHS)))
-    if lock:
-        certificates = certificates.select_for_update()
-    return certificates.order_by("-issued_on", "-pk").first()
-
-
 @transaction.atomic
 def registration_create(
     *,
@@ -609,7 +474,7 @@ def registration_create(
     _require_scheduled(session)
     if session.starts_at <= now:
         raise HamiError(Code.WRONG_STATE, _("This session has already started; registration is closed."))
-    if session.course.kind == CourseKind.QC_RENEWAL and not _qc_certificate_to_renew(
+    if session.course.kind == CourseKind.QC_RENEWAL and not qc_certificate_to_renew(
         national_code, timezone.localdate(now)
     ):
         raise HamiError(
@@ -668,7 +533,7 @@ def registration_create(
         details={"session": str(session.public_id), "unit": unit.pk, "status": registration.status},
     )
     if not is_unit_rep(actor, unit.pk):  # the office registered them: tell the unit
-        _tell_units(
+        notify_units_on_commit(
             {
                 unit.pk: (
                     _("Registered for {course}").format(course=session.course.title),
@@ -680,7 +545,7 @@ def registration_create(
                     ),
                 )
             },
-            _session_link(session),
+            link=_session_link(session),
             skip=actor,
         )
     return registration
@@ -729,7 +594,7 @@ def registration_cancel(*, actor: User, registration: Registration, reason: str 
         reason=reason,
         details={"session": str(session.public_id), "from": previous, "by_office": office},
     )
-    _tell_units(
+    notify_units_on_commit(
         {
             registration.unit_id: (
                 _("Registration cancelled: {course}").format(course=session.course.title),
@@ -741,7 +606,7 @@ def registration_cancel(*, actor: User, registration: Registration, reason: str 
                 + (f" {reason}" if reason else ""),
             )
         },
-        _session_link(session),
+        link=_session_link(session),
         skip=actor,
     )
     if held:
@@ -775,7 +640,7 @@ def waitlist_promote(*, actor: User | None, session: CourseSession) -> list[Regi
             province=session.province,
             details={"session": str(session.public_id)},
         )
-    _tell_units(
+    notify_units_on_commit(
         {
             unit_id: (
                 _("A place for you: {course}").format(course=session.course.title),
@@ -785,7 +650,7 @@ def waitlist_promote(*, actor: User | None, session: CourseSession) -> list[Regi
             )
             for unit_id, names in _names_by_unit(promoted).items()
         },
-        _session_link(session),
+        link=_session_link(session),
     )
     return promoted
 
@@ -828,159 +693,6 @@ def attendance_record(*, actor: User, session: CourseSession, attended: Iterable
     return places
 
 
-# ---------------------------------------------------------------- certificates
-
-
-@transaction.atomic
-def certificate_issue(*, actor: User, registration: Registration) -> Certificate:
-    """The certificate of one attendee (session_complete calls it). A QC course's certificate is the QC
-    manager's competence certificate: a renewal replaces the person's previous one, and the unit's
-    active QC manager with this national code gets the new number and expiry in the registry.
-    Raises Forbidden, HamiError(WRONG_STATE)."""
-    registration = (
-        Registration.objects.select_for_update()
-        .select_related("session__course", "session__province", "unit__province")
-        .get(pk=registration.pk)
-    )
-    session, course = registration.session, registration.session.course
-    _require_office(actor, session)
-    if registration.status != RegistrationStatus.ATTENDED:
-        raise HamiError(Code.WRONG_STATE, _("Only a person who attended gets a certificate."))
-    if Certificate.objects.filter(registration=registration).exists():
-        message = _("{name} already has this session's certificate.").format(name=registration.full_name)
-        raise HamiError(Code.WRONG_STATE, message)
-    today = timezone.localdate()
-    qc = course.kind in QC_KINDS
-    months = course.certificate_months or (settings.HAMI_QC_CERTIFICATE_MONTHS if qc else None)
-    renews = (
-        _qc_certificate_to_renew(registration.national_code, today, lock=True)
-        if course.kind == CourseKind.QC_RENEWAL
-        else None
-    )
-    code = new_certificate_code()
-    while Certificate.objects.filter(code=code).exists():
-        code = new_certificate_code()
-    certificate = Certificate.objects.create(
-        code=code,
-        registration=registration,
-        course=course,
-        unit=registration.unit,
-        full_name=registration.full_name,
-        national_code=registration.national_code,
-        issued_on=today,
-        expires_on=add_months(today, months) if months else None,
-        renews=renews,
-    )
-    if renews is not None:
-        renews.status = CertificateStatus.RENEWED
-        renews.save(update_fields=["status", "updated_at"])
-    audit(
-        actor=actor,
-        event_type=EventType.CERTIFICATE_ISSUED,
-        obj=certificate,
-        province=session.province,
-        details={
-            "code": code,
-            "course": course.code,
-            "session": str(session.public_id),
-            "expires_on": certificate.expires_on,
-            "renews": renews.code if renews else None,
-        },
-    )
-    if qc:
-        qc_manager_certificate_record(
-            actor=actor,
-            unit=registration.unit,
-            national_code=registration.national_code,
-            certificate_number=code,
-            certificate_expiry=certificate.expires_on,
-        )
-    _tell_units(
-        {
-            registration.unit_id: (
-                _("Certificate issued: {course}").format(course=course.title),
-                _("{name} attended {course} and received certificate {code}.").format(
-                    name=registration.full_name, course=course.title, code=code
-                ),
-            )
-        },
-        reverse("outreach:certificate_list") + f"?code={code}",
-        skip=actor,
-    )
-    return certificate
-
-
-@transaction.atomic
-def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
-    """Revoke a valid certificate (the office of the session that issued it). A revoked QC certificate
-    that the unit's QC manager holds ends that QC manager's certification today. Raises Forbidden,
-    HamiError(INVALID / WRONG_STATE)."""
-    certificate = (
-        Certificate.objects.select_for_update()
-        .select_related("registration__session", "course", "unit__province")
-        .get(pk=certificate.pk)
-    )
-    if not can_manage(actor, certificate.registration.session.province_id):
-        raise Forbidden(
-            Code.FORBIDDEN, _("Only the office whose session issued the certificate may revoke it.")
-        )
-    if certificate.status != CertificateStatus.VALID:
-        raise HamiError(
-            Code.WRONG_STATE,
-            _("This certificate is {status}; only a valid one is revoked.").format(
-                status=certificate.get_status_display()
-            ),
-        )
-    reason = normalize_text(reason or "")
-    if not reason:
-        raise _invalid(_("Write why the certificate is revoked."), "reason")
-    certificate.status = CertificateStatus.REVOKED
-    certificate.revoke_reason = reason[:300]
-    certificate.save(update_fields=["status", "revoke_reason", "updated_at"])
-    audit(
-        actor=actor,
-        event_type=EventType.CERTIFICATE_REVOKED,
-        obj=certificate,
-        province=certificate.registration.session.province,
-        reason=certificate.revoke_reason,
-        details={"code": certificate.code},
-    )
-    if (
-        certificate.course.kind in QC_KINDS
-        and QCManager.objects.filter(
-            unit=certificate.unit,
-            is_active=True,
-            national_code=certificate.national_code,
-            certificate_number=certificate.code,
-        ).exists()
-    ):
-        # The registry has no "revoked" for a QC manager's certificate; ending it yesterday is what
-        # licensing reads as "not valid today".
-        qc_manager_certificate_record(
-            actor=actor,
-            unit=certificate.unit,
-            national_code=certificate.national_code,
-            certificate_number=certificate.code,
-            certificate_expiry=timezone.localdate() - dt.timedelta(days=1),
-        )
-    _tell_units(
-        {
-            certificate.unit_id: (
-                _("Certificate revoked: {code}").format(code=certificate.code),
-                _("The certificate {code} of {name} ({course}) is revoked: {reason}").format(
-                    code=certificate.code,
-                    name=certificate.full_name,
-                    course=certificate.course.title,
-                    reason=certificate.revoke_reason,
-                ),
-            )
-        },
-        reverse("outreach:certificate_list") + f"?code={certificate.code}",
-        skip=actor,
-    )
-    return certificate
-
-
 # ---------------------------------------------------------------- the periodic run
 
 
@@ -1014,7 +726,7 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
             subject = _("Reminder: {course} starts {start}").format(
                 course=session.course.title, start=format_datetime(session.starts_at)
             )
-            _tell_units(
+            notify_units_on_commit(
                 {
                     unit_id: (
                         subject,
@@ -1027,39 +739,7 @@ def session_reminders_send(*, now: dt.datetime | None = None) -> int:
                     )
                     for unit_id, names in _names_by_unit(people).items()
                 },
-                _session_link(session),
+                link=_session_link(session),
             )
             sent += 1
-    return sent
-
-
-def certificates_expiry_notify(*, today: dt.date | None = None) -> int:
-    """Warn the unit when a valid QC competence certificate expires in exactly 60 or 30 days. A notice
-    already sent (the same subject and link to the same person) is not sent again, so the hourly run
-    warns once. Returns the number of notices sent."""
-    today = today or timezone.localdate()
-    sent = 0
-    for days in EXPIRY_NOTICE_DAYS:
-        certificates = Certificate.objects.filter(
-            status=CertificateStatus.VALID,
-            course__kind__in=QC_KINDS,
-            expires_on=today + dt.timedelta(days=days),
-        ).select_related("course")
-        for certificate in certificates:
-            link = reverse("outreach:certificate_list") + f"?code={certificate.code}"
-            subject = _("QC certificate of {name} expires in {days} days").format(
-                name=certificate.full_name, days=days
-            )
-            body = _(
-                "The QC manager competence certificate {code} of {name} expires on {expiry}. Register for a "
-                "renewal course before then: an application needs a valid certificate."
-            ).format(
-                code=certificate.code, name=certificate.full_name, expiry=format_date(certificate.expires_on)
-            )
-            reps = User.objects.filter(unit_memberships__unit_id=certificate.unit_id, is_active=True)
-            for user in reps:
-                if Notification.objects.filter(user=user, link=link, subject=subject[:200]).exists():
-                    continue
-                notify(user=user, subject=subject, body=body, link=link)
-                sent += 1
     return sent

@@ -63,6 +63,7 @@ from hami.outreach.models import (
     SlotStatus,
     Topic,
 )
+from hami.outreach.services import bookings as booking_services
 from hami.outreach.services import clinics as services
 from hami.outreach.services.referrals import may_refer, referral_close, referral_create
 
@@ -233,7 +234,7 @@ def slot_detail(request, public_id):
             raise PermissionDenied
         if form.is_valid():
             try:
-                booking = services.booking_create(
+                booking = booking_services.booking_create(
                     actor=user,
                     slot=slot,
                     unit=form.cleaned_data["unit"],
@@ -260,7 +261,7 @@ def slot_detail(request, public_id):
     refusals = []
     if booking is None:  # the unit's own booking of this slot is shown instead of "somebody else booked it"
         for unit in own_units:
-            refusal = services.slot_refusal(slot=slot, unit=unit)
+            refusal = booking_services.slot_refusal(slot=slot, unit=unit)
             refusals.append((unit, refusal.message if refusal else ""))
     context = {
         "slot": slot,
@@ -383,7 +384,7 @@ def booking_detail(request, public_id):
         )
     history = []
     previous = booking
-    for _step in range(services.MAX_RESCHEDULES + 1):
+    for _step in range(booking_services.MAX_RESCHEDULES + 1):
         previous = getattr(previous, "rescheduled_from", None) if previous else None
         if previous is None:
             break
@@ -417,18 +418,20 @@ def booking_act(request, public_id, action):
         if action == "cancel":
             form = ReasonForm(request.POST)
             if form.is_valid():
-                services.booking_cancel(actor=user, booking=booking, reason=form.cleaned_data["reason"])
+                booking_services.booking_cancel(
+                    actor=user, booking=booking, reason=form.cleaned_data["reason"]
+                )
                 messages.success(request, _("The booking is cancelled."))
         elif action == "reschedule":
             form = RescheduleForm(request.POST)
             if form.is_valid():
                 new_slot = slot_for_user(user, form.cleaned_data["slot"])
-                target = services.booking_reschedule(actor=user, booking=booking, new_slot=new_slot)
+                target = booking_services.booking_reschedule(actor=user, booking=booking, new_slot=new_slot)
                 messages.success(request, _("The booking is moved."))
         elif action == "notes":
             form = NotesForm(request.POST)
             if form.is_valid():
-                services.booking_record_session(
+                booking_services.booking_record_session(
                     actor=user,
                     booking=booking,
                     notes=form.cleaned_data["notes"],
@@ -438,7 +441,7 @@ def booking_act(request, public_id, action):
         elif action == "rate":
             form = RateForm(request.POST)
             if form.is_valid():
-                services.booking_rate(
+                booking_services.booking_rate(
                     actor=user,
                     booking=booking,
                     rating=form.cleaned_data["rating"],

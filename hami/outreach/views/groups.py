@@ -24,6 +24,7 @@ from hami.core.models import Role
 from hami.core.month import month_bounds, month_grid, parse_month
 from hami.core.persian import to_persian_digits
 from hami.labs.models import Lab, LabStatus
+from hami.outreach import selectors
 from hami.outreach.access import (
     can_manage,
     group_for_user,
@@ -112,9 +113,9 @@ def group_list(request):
             groups = groups.filter(mine=True)
     groups = groups.order_by("-mine", "status", "name_fa", "pk")  # my groups first, then active, by name
     page = Paginator(groups, 30).get_page(request.GET.get("page"))
-    managed = services.managed_groups(user)
+    managed = selectors.managed_groups(user)
     overdue = (
-        list(services.overdue_actions(ActionItem.objects.filter(group__in=managed))[:50])
+        list(selectors.overdue_actions(ActionItem.objects.filter(group__in=managed))[:50])
         if user.is_national or user.role == Role.OFFICE_STAFF
         else []
     )
@@ -199,12 +200,12 @@ def group_detail(request, public_id):
         meetings = list(group.meetings.all().order_by("starts_at"))
         actions = list(
             group.actions.select_related("owner", "meeting").order_by(
-                Case(When(state__in=services.ACTION_LIVE, then=Value(0)), default=Value(1)), "due_on", "pk"
+                Case(When(state__in=selectors.ACTION_LIVE, then=Value(0)), default=Value(1)), "due_on", "pk"
             )
         )
         for action in actions:
-            action.overdue = action.due_on < today and action.state in services.ACTION_LIVE
-            action.may_update = action.state in services.ACTION_LIVE and (
+            action.overdue = action.due_on < today and action.state in selectors.ACTION_LIVE
+            action.may_update = action.state in selectors.ACTION_LIVE and (
                 roles["may_meetings"] or action.owner_id in roles["mine"]
             )
             action.next_states = [
@@ -246,8 +247,8 @@ def group_detail(request, public_id):
                              "province": group.province_id, "purpose": group.purpose},
                 )  # fmt: skip
                 context["close_form"] = ReasonForm()
-                context["suggested_units"] = list(services.suggested_units(group))
-                context["suggested_labs"] = list(services.suggested_labs(group))
+                context["suggested_units"] = list(selectors.suggested_units(group))
+                context["suggested_labs"] = list(selectors.suggested_labs(group))
     return render(request, "outreach/groups/group_detail.html", context)
 
 

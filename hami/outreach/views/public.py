@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from hami.core.ratelimit import over_limit
-from hami.outreach.services.training import certificate_by_code, certificate_verification
+from hami.outreach.services.certificates import certificate_by_code, certificate_verification
 
 
 @require_safe

@@ -45,6 +45,7 @@ from hami.outreach.models import (
     SessionStatus,
     Topic,
 )
+from hami.outreach.services import certificates as certificate_services
 from hami.outreach.services import training as services
 from hami.registry.models import ProductionUnit
 
@@ -404,7 +405,11 @@ def registration_cancel(request, public_id):
 def certificate_list(request):
     user = request.user
     certificates = certificates_for_user(user).order_by("-issued_on", "-pk")
-    code = services.clean_certificate_code(request.GET.get("code", "")) if request.GET.get("code") else ""
+    code = (
+        certificate_services.clean_certificate_code(request.GET.get("code", ""))
+        if request.GET.get("code")
+        else ""
+    )
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     if request.GET.get("code"):
@@ -416,7 +421,7 @@ def certificate_list(request):
     page = Paginator(certificates, 40).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for certificate in page:
-        certificate.standing = services.certificate_standing(certificate, today=today)
+        certificate.standing = certificate_services.certificate_standing(certificate, today=today)
         certificate.may_revoke = certificate.status == CertificateStatus.VALID and can_manage(
             user, certificate.registration.session.province_id
         )
@@ -427,7 +432,7 @@ def certificate_list(request):
         "kinds": CourseKind.choices,
         "kind": kind,
         "code": request.GET.get("code", "")[:40],
-        "labels": services.PUBLIC_STATUS,
+        "labels": certificate_services.PUBLIC_STATUS,
     }
     return render(request, "outreach/training/certificate_list.html", context)
 
@@ -452,7 +457,7 @@ def certificate_revoke(request, code):
         _errors_to_messages(request, form)
     else:
         try:
-            services.certificate_revoke(
+            certificate_services.certificate_revoke(
                 actor=request.user, certificate=certificate, reason=form.cleaned_data["reason"]
             )
         except HamiError as exc:

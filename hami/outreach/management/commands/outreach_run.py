@@ -3,9 +3,10 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from hami.outreach.services.clinics import bookings_remind
+from hami.outreach.services.bookings import bookings_remind
+from hami.outreach.services.certificates import certificates_expiry_notify
 from hami.outreach.services.referrals import referrals_from_failed_tests
-from hami.outreach.services.training import certificates_expiry_notify, session_reminders_send
+from hami.outreach.services.training import session_reminders_send
 
 
 class Command(BaseCommand):

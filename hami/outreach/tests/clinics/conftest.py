@@ -20,9 +20,9 @@ from hami.labs.tests.conftest import (  # noqa: F401  (fixtures)
     requirements,
     sample,
 )
-from hami.labs.tests.steps import fast_passwords  # noqa: F401  (fixture)
 from hami.outreach.models import Booking, Referral, Slot, Topic
-from hami.outreach.services.clinics import advisor_save, booking_create, slot_publish
+from hami.outreach.services.bookings import booking_create
+from hami.outreach.services.clinics import advisor_save, slot_publish
 from hami.registry.services import unit_create, unit_membership_add
 
 

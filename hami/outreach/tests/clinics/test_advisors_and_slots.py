@@ -10,10 +10,10 @@ from hami.core.errors import HamiError
 from hami.core.models import AuditEvent, EventType, Notification, Role
 from hami.labs.models import Lab, LabMembership
 from hami.outreach.models import Advisor, Booking, Referral, Slot, SlotStatus
+from hami.outreach.services.bookings import booking_create
 from hami.outreach.services.clinics import (
     advisor_deactivate,
     advisor_save,
-    booking_create,
     slot_cancel,
     slot_publish,
     slots_publish_series,

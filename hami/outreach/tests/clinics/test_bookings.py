@@ -10,16 +10,16 @@ from django.utils import timezone
 from hami.core.errors import HamiError
 from hami.core.models import AuditEvent, EventType, Notification
 from hami.outreach.models import Booking, BookingStatus, Referral, ReferralStatus, Slot, SlotStatus
-from hami.outreach.services.clinics import (
+from hami.outreach.services.bookings import (
     booking_cancel,
     booking_create,
     booking_rate,
     booking_record_session,
     booking_reschedule,
     bookings_remind,
-    slot_cancel,
     slot_refusal,
 )
+from hami.outreach.services.clinics import slot_cancel
 from hami.outreach.services.referrals import referral_create
 from hami.outreach.tests.clinics.conftest import at, publish, snapshot
 

@@ -23,7 +23,8 @@ from hami.core.identifiers import make_legal_id
 from hami.core.models import County, Province, Role
 from hami.labs.tests.steps import at_once
 from hami.outreach.models import Booking, BookingStatus, Slot, SlotStatus, Topic
-from hami.outreach.services.clinics import advisor_save, booking_create, slot_publish
+from hami.outreach.services.bookings import booking_create
+from hami.outreach.services.clinics import advisor_save, slot_publish
 from hami.registry.services import unit_create, unit_membership_add
 
 THREADS = 8

@@ -12,7 +12,7 @@ from hami.labs.services.results import report_issue, result_correct
 from hami.labs.tests.steps import BAD_LEAD, GOOD, place, report_all
 from hami.outreach import selectors
 from hami.outreach.models import Referral, ReferralStatus, Topic
-from hami.outreach.services.clinics import booking_create, booking_record_session
+from hami.outreach.services.bookings import booking_create, booking_record_session
 from hami.outreach.services.referrals import referral_close, referral_create, referrals_from_failed_tests
 from hami.outreach.tests.clinics.conftest import publish
 from hami.standards.tests.factories import CategoryFactory, StandardFactory

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hami.outreach.models import Advisor, Booking, BookingStatus, Referral, Slot, SlotStatus
-from hami.outreach.services.clinics import booking_create, booking_record_session
+from hami.outreach.services.bookings import booking_create, booking_record_session
 from hami.outreach.services.referrals import referral_create
 from hami.outreach.tests.clinics.conftest import publish
 
@@ -250,36 +250,32 @@ def test_a_unit_rep_books_on_the_slot_page_and_lands_on_its_booking(
     assert booking.question == "سؤال درباره برچسب"
 
 
-def test_the_slot_page_says_why_a_unit_cannot_book(client, world, second_rep, in_english):
+def test_the_slot_page_says_why_a_unit_cannot_book(client, world, second_rep):
     client.force_login(second_rep)
     html = client.get(_url("slot_detail", world)).content.decode()
-    assert "Somebody else booked this slot first" in html and 'id="book-form"' not in html
+    assert "کاربر دیگری زودتر این نوبت را رزرو کرد" in html and 'id="book-form"' not in html
 
 
-def test_the_slot_page_shows_the_units_own_booking_not_a_refusal(client, world, unit_rep, in_english):
+def test_the_slot_page_shows_the_units_own_booking_not_a_refusal(client, world, unit_rep):
     client.force_login(unit_rep)
     html = client.get(_url("slot_detail", world)).content.decode()
     assert 'id="slot-booking"' in html and str(world["booking"].public_id) in html
-    assert "Somebody else booked" not in html
+    assert "کاربر دیگری زودتر این نوبت را رزرو کرد" not in html
 
 
-def test_the_slot_page_explains_the_priority_window(
-    client, settings, advisor, advisor_user, qc, second_rep, in_english
-):
+def test_the_slot_page_explains_the_priority_window(client, settings, advisor, advisor_user, qc, second_rep):
     settings.HAMI_CLINIC_PRIORITY_HOURS = 48
     slot = publish(advisor_user, advisor, qc, days=5)
     client.force_login(second_rep)
     html = client.get(reverse("outreach:slot_detail", args=[slot.public_id])).content.decode()
-    assert 'id="priority-note"' in html and "this slot is kept for units referred" in html
+    assert 'id="priority-note"' in html and "یا واحدهای مسیر سریع نگه داشته شده است" in html
 
 
-def test_booking_a_taken_slot_on_the_page_says_so_and_changes_nothing(
-    client, world, second_rep, second_unit, in_english
-):
+def test_booking_a_taken_slot_on_the_page_says_so_and_changes_nothing(client, world, second_rep, second_unit):
     client.force_login(second_rep)
     response = client.post(_url("slot_detail", world), {"unit": str(second_unit.public_id)})
     assert response.status_code == 302
-    assert _messages(response) == ["Somebody else booked this slot first; choose another one."]
+    assert _messages(response) == ["کاربر دیگری زودتر این نوبت را رزرو کرد؛ نوبت دیگری انتخاب کنید."]
     assert Booking.objects.count() == 1
 
 
@@ -408,7 +404,7 @@ def test_the_advisor_publishes_a_weekly_series_on_the_page(client, advisor, advi
     assert {timezone.localtime(s.starts_at).hour for s in Slot.objects.all()} == {9}
 
 
-def test_a_refused_slot_is_shown_on_the_form(client, advisor, advisor_user, qc, in_english):
+def test_a_refused_slot_is_shown_on_the_form(client, advisor, advisor_user, qc):
     client.force_login(advisor_user)
     data = {
         "advisor": str(advisor.public_id),
@@ -420,7 +416,7 @@ def test_a_refused_slot_is_shown_on_the_form(client, advisor, advisor_user, qc, 
         "venue": "اتاق ۱",
     }
     response = client.post(reverse("outreach:slot_new"), data)
-    assert response.status_code == 200 and "A slot must start in the future." in response.content.decode()
+    assert response.status_code == 200 and "زمان شروع نوبت باید در آینده باشد." in response.content.decode()
     assert not Slot.objects.exists()
 
 
@@ -486,13 +482,13 @@ def test_the_office_adds_edits_and_deactivates_an_advisor_on_the_pages(
     assert not Advisor.objects.get(pk=advisor.pk).is_active
 
 
-def test_a_wrong_advisor_form_says_which_field(client, qazvin_officer, qc, unit_rep, in_english):
+def test_a_wrong_advisor_form_says_which_field(client, qazvin_officer, qc, unit_rep):
     client.force_login(qazvin_officer)
     data = {"username": "unit-rep", "kind": "consultant", "display_name": "x", "topics": [qc.code]}
     response = client.post(reverse("outreach:advisor_list"), data)
-    assert response.status_code == 200 and "must have the role" in response.content.decode()
+    assert response.status_code == 200 and "حساب کاربری مشاور خصوصی باید نقش" in response.content.decode()
     response = client.post(reverse("outreach:advisor_list"), {**data, "username": "nobody"})
-    assert "No user has this username." in response.content.decode()
+    assert "کاربری با این نام کاربری وجود ندارد." in response.content.decode()
     assert not Advisor.objects.exists()
 
 

@@ -10,6 +10,7 @@ from conftest import make_user
 from hami.core.errors import Forbidden, HamiError
 from hami.core.models import AuditEvent, EventType, Notification, Role
 from hami.labs.models import LabStatus
+from hami.outreach import selectors
 from hami.outreach.access import group_role, is_group_insider
 from hami.outreach.models import ActionState, GroupStatus, MeetingStatus, Member, MemberRole, WorkingGroup
 from hami.outreach.services import groups as services
@@ -325,7 +326,9 @@ def test_suggested_units_are_the_provinces_units_of_the_sector_not_yet_members(
 ):
     make_unit(qazvin_county, "1038028422", "سیمان قزوین", "2394")  # another sector
     make_unit(tehran_county, "1038028433", "لبنیات تهران", "1050")  # another province
-    assert list(services.suggested_units(group)) == sorted([dairy_unit, bakery_unit], key=lambda u: u.name_fa)
+    assert list(selectors.suggested_units(group)) == sorted(
+        [dairy_unit, bakery_unit], key=lambda u: u.name_fa
+    )
 
 
 def test_suggested_labs_test_the_sectors_products_in_the_province(
@@ -366,12 +369,12 @@ def test_suggested_labs_test_the_sectors_products_in_the_province(
         price=1,
         turnaround_days=3,
     )
-    assert list(services.suggested_labs(group)) == [wanted]
+    assert list(selectors.suggested_labs(group)) == [wanted]
 
 
 def test_a_national_group_suggests_units_of_every_province(admin_user, qazvin_unit, tehran_unit):
     group = services.group_save(actor=admin_user, name_fa="کارگروه ملی", isic="23", province=None)
-    assert list(services.suggested_units(group)) == [tehran_unit]
+    assert list(selectors.suggested_units(group)) == [tehran_unit]
 
 
 def test_overdue_actions_are_past_due_and_neither_done_nor_dropped(qazvin_officer, group, staffed):
@@ -390,4 +393,4 @@ def test_overdue_actions_are_past_due_and_neither_done_nor_dropped(qazvin_office
     action("امروز", 0)
     action("انجام شده", -5, ActionState.DONE)
     action("کنار گذاشته", -5, ActionState.DROPPED)
-    assert list(services.overdue_actions(group.actions.all())) == [late, later]
+    assert list(selectors.overdue_actions(group.actions.all())) == [late, later]

@@ -13,15 +13,17 @@ from hami.licensing.models import ApplicationState
 from hami.licensing.services.applications import application_create, application_submit
 from hami.licensing.tracking import is_valid_verhoeff
 from hami.outreach.models import Certificate, CertificateStatus, CourseSession, Registration, SessionStatus
-from hami.outreach.services.training import (
+from hami.outreach.services.certificates import (
     add_months,
-    attendance_record,
     certificate_issue,
     certificate_revoke,
     certificates_expiry_notify,
     clean_certificate_code,
-    course_save,
     new_certificate_code,
+)
+from hami.outreach.services.training import (
+    attendance_record,
+    course_save,
     session_complete,
     session_reminders_send,
 )

@@ -10,12 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hami.outreach.models import Certificate
-from hami.outreach.services.training import (
-    attendance_record,
-    certificate_revoke,
-    new_certificate_code,
-    session_complete,
-)
+from hami.outreach.services.certificates import certificate_revoke, new_certificate_code
+from hami.outreach.services.training import attendance_record, session_complete
 from hami.outreach.tests.training.conftest import register, schedule, took_place
 
 pytestmark = pytest.mark.django_db
