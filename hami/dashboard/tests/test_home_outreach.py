@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
@@ -106,3 +107,11 @@ def test_consultant_without_a_profile_is_told_so(client):
     client.force_login(make_user("new-consultant", Role.ADVISOR))
     response = client.get("/")
     assert response.status_code == 200 and 'id="no-advisor"' in response.text
+
+
+def test_a_consultants_menu_leaves_out_what_it_cannot_see(client, advisor):
+    client.force_login(advisor.user)
+    html = client.get("/").content.decode()
+    assert reverse("outreach:clinic_calendar") in html
+    for hidden in ("registry:unit_list", "licensing:application_list", "labs:sample_list"):
+        assert reverse(hidden) not in html
