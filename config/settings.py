@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "hami.registry",
     "hami.labs",
     "hami.outreach",
+    "hami.supervision",
     "hami.licensing",
     "hami.dashboard",
     "hami.demo",

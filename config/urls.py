@@ -20,6 +20,7 @@ urlpatterns = [
     path("licensing/", include("hami.licensing.urls")),
     path("labs/", include("hami.labs.urls")),
     path("outreach/", include("hami.outreach.urls")),
+    path("supervision/", include("hami.supervision.urls")),
 ]
 
 handler404 = "hami.core.views.page_not_found"

@@ -11,6 +11,7 @@ from hami.licensing.api_office import router as licensing_office_router
 from hami.outreach.api import router as outreach_router
 from hami.registry.api import router as registry_router
 from hami.standards.api import router as standards_router
+from hami.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="Hami API",
@@ -30,3 +31,4 @@ api.add_router("/", licensing_office_router)
 api.add_router("/", labs_router)
 api.add_router("/", sampling_router)
 api.add_router("/", outreach_router)
+api.add_router("/", supervision_router)

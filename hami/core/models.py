@@ -242,6 +242,7 @@ class EventType(models.TextChoices):
     MEETING_SAVED = "group.meeting", _("Working group meeting saved")
     ACTION_ITEM_SAVED = "group.action", _("Action item saved")
     PROPOSAL_MOVED = "group.proposal", _("Proposal submitted or moved")
+    RISK_ASSESSED = "risk.assessed", _("Product risk assessed")
 
 
 class AuditEvent(models.Model):
