@@ -14,6 +14,17 @@ JALALI_MONTHS_FA = (
 )  # fmt: skip
 
 
+def in_persian(language: str | None = None) -> bool:
+    """Whether dates are Jalali and digits Persian: in Persian, the default when no language is active."""
+    return (language or get_language() or "fa").startswith("fa")
+
+
+def format_time(value: dt.datetime) -> str:
+    """The local `HH:MM` of an aware datetime, in Persian digits in Persian."""
+    text = timezone.localtime(value).strftime("%H:%M")
+    return to_persian_digits(text) if in_persian() else text
+
+
 def _as_local_date(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
@@ -28,9 +39,8 @@ def format_date(
     """`1405/09/07` (Persian digits) or `7 آذر 1405` in Persian; `2026-11-28` or `28 Nov 2026` in English."""
     if value is None:
         return ""
-    language = language or get_language() or "fa"
     day = _as_local_date(value)
-    if language.startswith("fa"):
+    if in_persian(language):
         try:
             jd = jdatetime.date.fromgregorian(date=day)
         except ValueError:  # past jdatetime's range (Jalali year 9377): show the ISO date
@@ -47,10 +57,9 @@ def format_date(
 def format_datetime(value: dt.datetime | None, *, language: str | None = None) -> str:
     if value is None:
         return ""
-    language = language or get_language() or "fa"
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     text = f"{format_date(local, language=language)} {local:%H:%M}"
-    return to_persian_digits(text) if language.startswith("fa") else text
+    return to_persian_digits(text) if in_persian(language) else text
 
 
 def parse_jalali(text: str) -> dt.date:

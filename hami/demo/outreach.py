@@ -21,12 +21,14 @@ from django.db import connection
 from django.utils import timezone
 
 from hami.core.audit import Change, audit_many
+from hami.core.calendar import add_months
 from hami.core.identifiers import make_national_code
 from hami.core.models import EventType, Notification, Province, Role, User
 from hami.demo import vocab
 from hami.labs.decision import Conformity
 from hami.labs.models import Lab, LabMembership, TestReport
 from hami.licensing.tracking import verhoeff_check_digit
+from hami.outreach import selectors
 from hami.outreach.models import (
     ActionItem,
     ActionState,
@@ -255,7 +257,7 @@ def _qc_history(rng, province, officer, course, taken_codes, figures, changes) -
     )
     by_week: dict[dt.date, list[QCManager]] = defaultdict(list)
     for manager in managers:
-        issued = manager.certificate_expiry - dt.timedelta(days=36 * 365 // 12)
+        issued = add_months(manager.certificate_expiry, -36)
         by_week[issued - dt.timedelta(days=(issued.weekday() - 5) % 7)].append(manager)  # the Saturday before
     sessions = []
     for saturday in sorted(by_week):
@@ -406,7 +408,7 @@ def _season(rng, province, officer, courses, units, producer_unit, taken_codes, 
                         full_name=registration.full_name,
                         national_code=registration.national_code,
                         issued_on=issued,
-                        expires_on=issued + dt.timedelta(days=months * 365 // 12) if months else None,
+                        expires_on=add_months(issued, months) if months else None,
                     )
                 )
     Registration.objects.bulk_create(registrations, batch_size=1000)
@@ -505,18 +507,20 @@ def _clinics(rng, province, advisors, units, producer_unit, topics, figures, cha
         .select_related("order__sample__unit", "order__sample__product", "order__sample__standard")
         .order_by("issued_at", "pk")
     )
-    by_category = {c: t for t in topics.values() for c in t.categories.values_list("pk", flat=True)}
-    referrals, seen = [], set()
+    # The topic by the referral service's rule: the standard's, else the category's, else the fallback.
+    reports = list(reports)
+    by_standard, by_category = selectors.topic_maps(
+        {r.order.sample.standard_id for r in reports}, {r.order.sample.product.category_id for r in reports}
+    )
+    referrals = []
     for report in reports:
         sample = report.order.sample
-        if (sample.unit_id, report.number) in seen:
-            continue
-        seen.add((sample.unit_id, report.number))
-        topic = by_category.get(sample.product.category_id, topics["quality-control"])
         referrals.append(
             Referral(
                 unit=sample.unit,
-                topic=topic,
+                topic_id=by_standard.get(sample.standard_id)
+                or by_category.get(sample.product.category_id)
+                or topics["quality-control"].pk,
                 source=ReferralSource.TEST_REPORT,
                 source_ref=report.number,
                 reason=f"گزارش {report.number} (استاندارد {sample.standard.number}) انطباق را نشان نداد.",

@@ -1,7 +1,6 @@
 """Template filters for Persian-first presentation, loaded as builtins (settings.TEMPLATES)."""
 
 from django import template
-from django.utils.translation import get_language
 
 from hami.core import jalali
 from hami.core.persian import to_persian_digits
@@ -25,7 +24,7 @@ def digits(value):
     """Persian digits in Persian, as they are in English (identifiers, counts)."""
     if value is None:
         return ""
-    return to_persian_digits(value) if (get_language() or "fa").startswith("fa") else str(value)
+    return to_persian_digits(value) if jalali.in_persian() else str(value)
 
 
 @register.filter
@@ -37,6 +36,6 @@ def number(value):
         text = f"{int(value):,}"
     except (TypeError, ValueError):
         return value
-    if (get_language() or "fa").startswith("fa"):
+    if jalali.in_persian():
         return to_persian_digits(text.replace(",", "٬"))
     return text

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hami.core.audit import Change, audit, audit_many
+from hami.core.calendar import add_months
 from hami.core.errors import Forbidden, HamiError
 from hami.core.models import EventType, User
 from hami.core.persian import normalize_text
@@ -21,10 +22,7 @@ from hami.licensing.tracking import new_tracking_code
 
 def add_years(day: dt.date, years: int) -> dt.date:
     """The same day `years` later; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+    return add_months(day, 12 * years)
 
 
 def validity_years(scheme: str) -> int:

@@ -10,7 +10,6 @@ A certificate:
     VALID past `expires_on` is shown as expired (certificate_standing); nothing rewrites it.
 """
 
-import calendar
 import datetime as dt
 import secrets
 
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hami.core.audit import audit
+from hami.core.calendar import add_months
 from hami.core.errors import Forbidden, HamiError
 from hami.core.jalali import format_date
 from hami.core.models import EventType, Notification, User
@@ -56,13 +56,6 @@ PUBLIC_STATUS = {
 
 
 # ---------------------------------------------------------------- codes and verification
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (or earlier), the last day of the month where it has fewer days."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def new_certificate_code() -> str:

@@ -15,15 +15,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hami.core.calendar import local_days
 from hami.core.errors import HamiError
 from hami.core.forms import errors_to_messages
+from hami.core.jalali import format_time, in_persian
 from hami.core.models import Province, Role
 from hami.core.month import month_grid, parse_month
-from hami.core.persian import to_persian_digits
 from hami.labs.models import Lab
 from hami.outreach import selectors
 from hami.outreach.access import (
@@ -106,10 +106,6 @@ def _filtered(slots, data: dict, province: Province | None):
     return slots
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _query(request, *names) -> str:
     """`&name=value…` of the current filters, for links that keep them (the month grid's arrows)."""
     kept = {name: request.GET[name] for name in names if request.GET.get(name)}
@@ -120,23 +116,20 @@ class _Event:
     def __init__(self, slot: Slot, *, url: str, css: str):
         self.title = f"{slot.topic.name} · {slot.advisor.display_name}"
         self.url, self.css = url, css
-        time = timezone.localtime(slot.starts_at).strftime("%H:%M")
-        self.time = to_persian_digits(time) if (get_language() or "fa").startswith("fa") else time
+        self.time = format_time(slot.starts_at)
 
 
 @login_required
 def clinic_calendar(request):
     """A month of slots: open ones green, booked or held grey, the unit's own bookings blue."""
     user = request.user
-    jalali = (get_language() or "fa").startswith("fa")
+    jalali = in_persian()
     today = timezone.localdate()
     year, month = parse_month(request.GET.get("month"), today, jalali=jalali)
     form, data, province = _filters(request)
     grid = month_grid(year, month, {}, today=today, jalali=jalali)
-    slots = _filtered(slots_for_user(user), data, province).filter(
-        starts_at__gte=_local_midnight(grid.weeks[0][0].date),
-        starts_at__lt=_local_midnight(grid.weeks[-1][-1].date + dt.timedelta(days=1)),
-    )
+    start, end = local_days(grid.weeks[0][0].date, grid.weeks[-1][-1].date)  # the whole grid, padding too
+    slots = _filtered(slots_for_user(user), data, province).filter(starts_at__gte=start, starts_at__lt=end)
     slots = list(slots.exclude(status=SlotStatus.CANCELLED).order_by("starts_at")[:MAX_CALENDAR_SLOTS])
     own = dict(
         bookings_for_user(user)
@@ -184,11 +177,11 @@ def slot_list(request):
     form, data, province = _filters(request)
     slots = _filtered(slots_for_user(user), data, province)
     if data.get("start"):
-        slots = slots.filter(starts_at__gte=_local_midnight(data["start"]))
+        slots = slots.filter(starts_at__gte=local_days(data["start"], data["start"])[0])
     else:
         slots = slots.filter(starts_at__gt=timezone.now())
     if data.get("end"):
-        slots = slots.filter(starts_at__lt=_local_midnight(data["end"] + dt.timedelta(days=1)))
+        slots = slots.filter(starts_at__lt=local_days(data["end"], data["end"])[1])
     if data.get("open_only") or not request.GET:
         slots = slots.filter(status=SlotStatus.OPEN)
     page = Paginator(slots.order_by("starts_at", "pk"), 30).get_page(request.GET.get("page"))

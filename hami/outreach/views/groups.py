@@ -14,15 +14,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hami.core.calendar import local_days
 from hami.core.errors import Forbidden, HamiError
 from hami.core.forms import errors_to_messages
+from hami.core.jalali import format_time, in_persian
 from hami.core.models import Role
 from hami.core.month import month_bounds, month_grid, parse_month
-from hami.core.persian import to_persian_digits
 from hami.labs.models import Lab, LabStatus
 from hami.outreach import selectors
 from hami.outreach.access import (
@@ -134,13 +134,11 @@ def group_calendar(request):
     """The month's meetings of the user's groups (an office: its province's), on a Jalali month grid."""
     user = request.user
     today = timezone.localdate()
-    jalali = (get_language() or "fa").startswith("fa")
+    jalali = in_persian()
     year, month = parse_month(request.GET.get("month"), today, jalali=jalali)
-    first, last = month_bounds(year, month, jalali=jalali)
+    start, end = local_days(*month_bounds(year, month, jalali=jalali))
     meetings = list(
-        meetings_for_user(user)
-        .filter(starts_at__date__gte=first, starts_at__date__lte=last)
-        .order_by("starts_at", "pk")
+        meetings_for_user(user).filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at", "pk")
     )
     by_day = defaultdict(list)
     css = {
@@ -151,8 +149,7 @@ def group_calendar(request):
     for meeting in meetings:
         meeting.title = meeting.group.name
         meeting.url = reverse("outreach:meeting_detail", args=[meeting.public_id])
-        time = timezone.localtime(meeting.starts_at).strftime("%H:%M")
-        meeting.time = to_persian_digits(time) if jalali else time
+        meeting.time = format_time(meeting.starts_at)
         meeting.css = css[meeting.status]
         by_day[timezone.localdate(meeting.starts_at)].append(meeting)
     context = {

@@ -16,14 +16,14 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hami.core.calendar import local_days
 from hami.core.errors import HamiError
+from hami.core.jalali import format_time, in_persian
 from hami.core.models import Province, Role
 from hami.core.month import month_bounds, month_grid, parse_month
-from hami.core.persian import to_persian_digits
 from hami.outreach.access import (
     can_manage,
     certificate_for_user,
@@ -167,15 +167,12 @@ def course_detail(request, public_id):
 @login_required
 def session_calendar(request):
     user = request.user
-    jalali = (get_language() or "fa").startswith("fa")
+    jalali = in_persian()
     today = timezone.localdate()
     year, month = parse_month(request.GET.get("month"), today, jalali=jalali)
     kind = request.GET.get("kind", "")
     province = request.GET.get("province", "")
-    # The month's sessions by their local start date: an aware range, so the index on starts_at serves it.
-    first, last = month_bounds(year, month, jalali=jalali)
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    start, end = local_days(*month_bounds(year, month, jalali=jalali))
     sessions = _with_counts(sessions_for_user(user).filter(starts_at__gte=start, starts_at__lt=end))
     if kind in CourseKind.values:
         sessions = sessions.filter(course__kind=kind)
@@ -186,8 +183,7 @@ def session_calendar(request):
     for session in sessions:
         session.title = session.course.title
         session.url = reverse("outreach:session_detail", args=[session.public_id])
-        time = timezone.localtime(session.starts_at).strftime("%H:%M")
-        session.time = to_persian_digits(time) if jalali else time
+        session.time = format_time(session.starts_at)
         if session.status == SessionStatus.CANCELLED:
             session.css = "danger"
         elif session.status == SessionStatus.COMPLETED:

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from hami.core.calendar import add_months
 from hami.core.errors import Forbidden, HamiError
 from hami.core.models import AuditEvent, EventType, Notification
 from hami.licensing.models import ApplicationState
@@ -14,7 +15,6 @@ from hami.licensing.services.applications import application_create, application
 from hami.licensing.tracking import is_valid_verhoeff
 from hami.outreach.models import Certificate, CertificateStatus, CourseSession, Registration, SessionStatus
 from hami.outreach.services.certificates import (
-    add_months,
     certificate_issue,
     certificate_revoke,
     certificates_expiry_notify,
