@@ -19,13 +19,12 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import make_user
-from hami.core.identifiers import make_legal_id
 from hami.core.models import County, Province, Role
 from hami.labs.tests.steps import at_once
 from hami.outreach.models import Booking, BookingStatus, Slot, SlotStatus, Topic
 from hami.outreach.services.bookings import booking_create
 from hami.outreach.services.clinics import advisor_save, slot_publish
-from hami.registry.services import unit_create, unit_membership_add
+from hami.outreach.tests.people import units_with_reps
 
 THREADS = 8
 
@@ -47,25 +46,13 @@ def _world():
         province=qazvin,
         topics=[topic],
     )
-    reps = []
-    for n in range(THREADS):
-        unit = unit_create(
-            actor=officer,
-            national_id=make_legal_id(f"1038{n + 1:06d}"),
-            name_fa=f"واحد {n}",
-            county=county,
-            isic="1050",
-        )
-        rep = make_user(f"rep-{n}", Role.UNIT_REP)
-        unit_membership_add(actor=officer, unit=unit, user=rep)
-        reps.append((rep, unit))
+    reps = units_with_reps(officer=officer, county=county, count=THREADS)
     return officer, advisor, topic, reps
 
 
 @pytest.fixture(autouse=True)
 def _open_to_all(settings):
     settings.HAMI_CLINIC_PRIORITY_HOURS = 0
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _publish(advisor, topic, days=3):

@@ -16,12 +16,12 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import make_user
-from hami.core.identifiers import make_legal_id, make_national_code
+from hami.core.identifiers import make_national_code
 from hami.core.models import County, Province, Role
 from hami.labs.tests.steps import at_once
 from hami.outreach.models import CourseKind, Registration, RegistrationStatus
 from hami.outreach.services.training import course_save, registration_create, session_schedule
-from hami.registry.services import unit_create, unit_membership_add
+from hami.outreach.tests.people import units_with_reps
 
 THREADS = 8
 
@@ -47,18 +47,7 @@ def _world(capacity: int):
         capacity=capacity,
         venue="سالن آموزش",
     )
-    reps = []
-    for n in range(THREADS):
-        unit = unit_create(
-            actor=officer,
-            national_id=make_legal_id(f"1038{n + 1:06d}"),
-            name_fa=f"واحد {n}",
-            county=county,
-            isic="1050",
-        )
-        rep = make_user(f"rep-{n}", Role.UNIT_REP)
-        unit_membership_add(actor=officer, unit=unit, user=rep)
-        reps.append((rep, unit))
+    reps = units_with_reps(officer=officer, county=county, count=THREADS)
     return session, reps
 
 
