@@ -551,6 +551,40 @@ def registration_create(
     return registration
 
 
+def cancel_deadline(session: CourseSession) -> dt.datetime:
+    """Until when a unit may give up its place (HAMI_OUTREACH_NOTICE_HOURS before the start)."""
+    return session.starts_at - dt.timedelta(hours=settings.HAMI_OUTREACH_NOTICE_HOURS)
+
+
+def registration_cancel_refusal(
+    registration: Registration, session: CourseSession, *, office: bool, now: dt.datetime
+) -> HamiError | None:
+    """Why the registration cannot be cancelled now (the error `registration_cancel` raises), or None.
+    A waiting place goes any time while the session is scheduled; a held place up to
+    HAMI_OUTREACH_NOTICE_HOURS before the start, or any time by the session's office."""
+    try:
+        _require_scheduled(session)
+    except HamiError as refusal:
+        return refusal
+    if registration.status not in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED):
+        return HamiError(
+            Code.WRONG_STATE,
+            _("This registration is {status}; there is nothing to cancel.").format(
+                status=registration.get_status_display()
+            ),
+        )
+    deadline = cancel_deadline(session)
+    if registration.status == RegistrationStatus.REGISTERED and not office and now > deadline:
+        return HamiError(
+            Code.TOO_LATE,
+            _("A place is cancelled up to {hours} hours before the start (until {deadline}); ask the office "
+              "that runs the session.").format(
+                hours=settings.HAMI_OUTREACH_NOTICE_HOURS, deadline=format_datetime(deadline)
+            ),
+        )  # fmt: skip
+    return None
+
+
 @transaction.atomic
 def registration_cancel(*, actor: User, registration: Registration, reason: str = "") -> Registration:
     """Cancel a place or a waitlist place. The unit cancels a place up to HAMI_OUTREACH_NOTICE_HOURS
@@ -563,26 +597,11 @@ def registration_cancel(*, actor: User, registration: Registration, reason: str 
         raise Forbidden(
             Code.FORBIDDEN, _("Only the unit or the office that runs the session may cancel this.")
         )
-    _require_scheduled(session)
-    if registration.status not in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED):
-        raise HamiError(
-            Code.WRONG_STATE,
-            _("This registration is {status}; there is nothing to cancel.").format(
-                status=registration.get_status_display()
-            ),
-        )
-    now = timezone.now()
-    held = registration.status == RegistrationStatus.REGISTERED
-    deadline = session.starts_at - dt.timedelta(hours=settings.HAMI_OUTREACH_NOTICE_HOURS)
-    if held and not office and now > deadline:
-        raise HamiError(
-            Code.TOO_LATE,
-            _("A place is cancelled up to {hours} hours before the start (until {deadline}); ask the office "
-              "that runs the session.").format(
-                hours=settings.HAMI_OUTREACH_NOTICE_HOURS, deadline=format_datetime(deadline)
-            ),
-        )  # fmt: skip
+    refusal = registration_cancel_refusal(registration, session, office=office, now=timezone.now())
+    if refusal is not None:
+        raise refusal
     previous = registration.status
+    held = previous == RegistrationStatus.REGISTERED
     registration.status = RegistrationStatus.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
     reason = normalize_text(reason or "")[:300]

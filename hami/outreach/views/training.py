@@ -1,11 +1,9 @@
 """Training pages: the course catalogue, the session calendar, a session (registration, the waitlist,
 attendance, completion), certificates and their PDFs. The public certificate check is in public.py."""
 
-import datetime as dt
 import uuid
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -270,12 +268,9 @@ def session_detail(request, public_id):
     scheduled = session.status == SessionStatus.SCHEDULED
     started = session.starts_at <= now
     may_register = scheduled and not started and (office or user.role == Role.UNIT_REP) and units.exists()
-    deadline = session.starts_at - dt.timedelta(hours=settings.HAMI_OUTREACH_NOTICE_HOURS)
     for registration in shown:
-        registration.cancellable = scheduled and (
-            registration.status == RegistrationStatus.WAITLISTED
-            or (registration.status == RegistrationStatus.REGISTERED and (office or now <= deadline))
-        )
+        refusal = services.registration_cancel_refusal(registration, session, office=office, now=now)
+        registration.cancellable = refusal is None
     context = {
         "session": session,
         "office": office,
@@ -288,7 +283,7 @@ def session_detail(request, public_id):
         "take_attendance": office and scheduled and started,
         "may_complete": office and scheduled and session.ends_at <= now,
         "may_cancel": office and scheduled,
-        "deadline": deadline,
+        "deadline": services.cancel_deadline(session),
         "now": now,
         "holds_place": set(HOLDS_PLACE),
     }
