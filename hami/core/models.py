@@ -243,6 +243,21 @@ class EventType(models.TextChoices):
     ACTION_ITEM_SAVED = "group.action", _("Action item saved")
     PROPOSAL_MOVED = "group.proposal", _("Proposal submitted or moved")
     RISK_ASSESSED = "risk.assessed", _("Product risk assessed")
+    POLICY_CHANGED = "supervision.policy", _("Supervision instruction changed")
+    SCORES_COMPUTED = "supervision.scores", _("Unit risk scores computed")
+    PLAN_GENERATED = "plan.generated", _("Inspection plan generated")
+    PLAN_PUBLISHED = "plan.published", _("Inspection plan published")
+    PLAN_WITHDRAWN = "plan.withdrawn", _("Inspection plan withdrawn")
+    INSPECTION_SAVED = "inspection.saved", _("Inspection scheduled or changed")
+    INSPECTION_MOVED = "inspection.moved", _("Inspection started, finished or cancelled")
+    CHECKLIST_SAVED = "checklist.saved", _("Checklist saved")
+    FINDING_SAVED = "finding.saved", _("Finding recorded or changed")
+    ACTION_MOVED = "action.moved", _("Corrective action proposed or moved")
+    EVIDENCE_ADDED = "evidence.added", _("Evidence added")
+    LADDER_DECIDED = "ladder.decided", _("Enforcement step decided")
+    POINTS_AWARDED = "points.awarded", _("Negative points given")
+    MARKET_CASE_SAVED = "market_case.saved", _("Market surveillance case opened or moved")
+    COMPLAINT_TRIAGED = "complaint.triaged", _("Complaint triaged or moved")
 
 
 class AuditEvent(models.Model):

@@ -56,6 +56,10 @@ class ProductionUnit(BilingualName, BaseModel):
     # by hand, with a reason (registry.services.unit_set_fast_track).
     fast_track = models.BooleanField(_("fast track"), default=False)
     fast_track_reason = models.CharField(_("why the fast track"), max_length=300, blank=True)
+    # Set by supervision's enforcement ladder (step "intensified sampling"); labs then samples the unit's
+    # lots under ISO 2859-1 tightened inspection whatever the switching rules say.
+    tightened_sampling = models.BooleanField(_("tightened sampling"), default=False)
+    tightened_sampling_reason = models.CharField(_("why tightened sampling"), max_length=300, blank=True)
     # Folded names and identifier (hami.core.persian.search_key), written by the services.
     search_text = models.TextField(editable=False, default="")
 

@@ -1,5 +1,12 @@
-"""Who may see and write product risk assessments: office staff and inspectors of the province, national
-admins. Nobody else, not even the unit assessed (issue 6 shows a unit its own risk through its score)."""
+"""Who may see and do what in supervision. One section per area; each aggregate has its `<x>s_for_user`
+queryset and `<x>_for_user(user, public_id)` getter (404 with a clear message), the only way a view or
+endpoint reaches an object.
+
+- Office staff of the province (and national admins): everything of the province.
+- Inspectors of the province: read everything of the province; carry out their own inspections.
+- A unit representative: its own unit's scores, findings, corrective actions, ladder steps, cases; never
+  another unit's, never a plan or an unannounced visit before it happens.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -9,6 +16,40 @@ from django.utils.translation import gettext as _
 from hami.core.access import scoped
 from hami.core.models import Role, User
 from hami.supervision.models import RiskAssessment
+
+
+def _get(queryset: QuerySet, message: str, **lookup):
+    """One object of a scoped queryset, or a 404 with `message` (also for a malformed identifier)."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404(message) from exc
+
+
+def is_office(user: User, province_id: int | None = None) -> bool:
+    """Office staff (of `province_id` when given) or a national admin: who decides in supervision."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_national:
+        return True
+    return (
+        user.role == Role.OFFICE_STAFF
+        and bool(user.province_id)
+        and (province_id is None or user.province_id == province_id)
+    )
+
+
+def unit_ids_of(user: User) -> list[int]:
+    """The units a unit representative acts for (empty for everyone else)."""
+    if not user.is_authenticated or user.role != Role.UNIT_REP:
+        return []
+    return list(user.unit_memberships.values_list("unit_id", flat=True))
+
+
+UNIT_MEMBERS = {Role.UNIT_REP: "unit__memberships__user"}
+
+
+# ---------------------------------------------------------------- risk assessments
 
 
 def may_assess(user: User, province_id: int | None = None) -> bool:
@@ -35,3 +76,18 @@ def assessment_for_user(user: User, public_id) -> RiskAssessment:
         return assessments_for_user(user).get(public_id=public_id)
     except (RiskAssessment.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404(_("No risk assessment with this identifier is visible to you.")) from exc
+
+
+# ---------------------------------------------------------------- scores and the instruction
+
+
+# ---------------------------------------------------------------- plans
+
+
+# ---------------------------------------------------------------- inspections, findings, corrective actions
+
+
+# ---------------------------------------------------------------- ladder and points
+
+
+# ---------------------------------------------------------------- market cases and complaints

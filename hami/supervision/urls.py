@@ -1,10 +1,13 @@
-from django.urls import path
+"""Pages of supervision; each area's views module lists its own paths."""
 
-from hami.supervision import views
+from hami.supervision.views import cases, inspections, ladder, plans, risk, scores
 
 app_name = "supervision"
 urlpatterns = [
-    path("risk/", views.risk_list, name="risk_list"),
-    path("risk/new/", views.risk_new, name="risk_new"),
-    path("risk/<uuid:public_id>/", views.risk_detail, name="risk_detail"),
+    *risk.urlpatterns,
+    *scores.urlpatterns,
+    *plans.urlpatterns,
+    *inspections.urlpatterns,
+    *ladder.urlpatterns,
+    *cases.urlpatterns,
 ]

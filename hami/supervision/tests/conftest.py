@@ -4,7 +4,7 @@ assessment written through the service."""
 import pytest
 
 from hami.standards.tests.factories import CategoryFactory
-from hami.supervision.services import risk_assessment_create
+from hami.supervision.services.risk import risk_assessment_create
 
 KETTLE_STEPS = [
     {"text": "The kettle's base cracks after months of use", "probability": "1/10"},

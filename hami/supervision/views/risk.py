@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,7 +13,7 @@ from hami.core.errors import HamiError
 from hami.supervision import safety_gate
 from hami.supervision.access import assessment_for_user, assessments_for_user, may_assess
 from hami.supervision.forms import RiskAssessmentForm, StepFormSet, filled_steps
-from hami.supervision.services import risk_assessment_create
+from hami.supervision.services.risk import risk_assessment_create
 
 
 def _require_assessor(user) -> None:
@@ -102,3 +103,10 @@ def _table(band_index: int | None = None, severity: int | None = None) -> list[d
         }
         for row in safety_gate.BANDS
     ]
+
+
+urlpatterns = [
+    path("risk/", risk_list, name="risk_list"),
+    path("risk/new/", risk_new, name="risk_new"),
+    path("risk/<uuid:public_id>/", risk_detail, name="risk_detail"),
+]

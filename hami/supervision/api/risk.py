@@ -7,7 +7,7 @@ from hami.core.errors import HamiError
 from hami.supervision import safety_gate
 from hami.supervision.error_codes import SupervisionErrorCode
 
-router = Router(tags=["supervision"])
+router = Router(tags=["supervision-risk"])
 
 
 class RiskLevelOut(Schema):

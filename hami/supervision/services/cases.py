@@ -1,0 +1,1 @@
+"""Writes of market surveillance cases and complaints (points 7 and 8)."""

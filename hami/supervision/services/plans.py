@@ -1,0 +1,1 @@
+"""Writes of inspection plans (point 3)."""

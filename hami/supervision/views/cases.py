@@ -1,0 +1,3 @@
+"""Pages of market surveillance cases and complaints (points 7 and 8)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the enforcement ladder, negative points and the coercive share (points 6 and 9)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of inspection plans (point 3)."""
+
+urlpatterns: list = []
