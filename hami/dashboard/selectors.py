@@ -15,6 +15,9 @@ from hami.outreach.models import Advisor, BookingStatus, ReferralStatus, Registr
 from hami.registry.access import units_for_user
 from hami.registry.models import Product, UnitStatus
 from hami.standards.models import Standard
+from hami.supervision.access import complaints_for_user, findings_for_user, inspections_for_user
+from hami.supervision.models import FindingState, InspectionState
+from hami.supervision.selectors_ladder import OVERDUE_STATES
 
 
 def office_overview(user: User) -> dict:
@@ -50,6 +53,23 @@ def office_overview(user: User) -> dict:
         "lab_count": labs.filter(status=LabStatus.APPROVED).count(),
         "by_county": list(by_county),
         "recent_events": list(events[:10]),
+        **_supervision(user, today),
+    }
+
+
+def _supervision(user: User, today: dt.date) -> dict:
+    """The supervision row of the office's home: what waits for someone today."""
+    findings = findings_for_user(user).filter(state=FindingState.OPEN)
+    visits = inspections_for_user(user).filter(scheduled_on=today).exclude(state=InspectionState.CANCELLED)
+    if user.role == Role.INSPECTOR:
+        visits = visits.filter(inspector=user)
+    return {
+        "visits_today": visits.count(),
+        "open_findings": findings.count(),
+        "overdue_actions": findings.filter(actions__state__in=OVERDUE_STATES, actions__due_on__lt=today)
+        .distinct()
+        .count(),
+        "complaints_to_triage": complaints_for_user(user).filter(case__isnull=True).count(),
     }
 
 

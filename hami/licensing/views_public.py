@@ -10,7 +10,7 @@ from hami.core.identifiers import clean_digits
 from hami.core.ratelimit import over_limit
 from hami.licensing.forms import ComplaintForm, VerifyForm
 from hami.licensing.selectors import licence_by_tracking_code
-from hami.licensing.services.complaints import complaint_file
+from hami.licensing.services.complaints import complaint_file, complaint_reference
 from hami.licensing.services.keys import verify_payload
 from hami.licensing.tracking import clean_tracking_code
 
@@ -74,11 +74,13 @@ def complaint_new(request, code):
     form = ComplaintForm(request.POST)
     if form.is_valid():
         try:
-            complaint_file(licence=licence, tracking_code=code, **form.cleaned_data)
+            complaint = complaint_file(licence=licence, tracking_code=code, **form.cleaned_data)
         except HamiError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            return render(request, "licensing/complaint_thanks.html", {"licence": licence})
+            # The reference the complainant quotes when calling the office about it.
+            context = {"licence": licence, "reference": complaint_reference(complaint)}
+            return render(request, "licensing/complaint_thanks.html", context)
     template = "licensing/verify_result.html" if licence else "licensing/verify_unknown.html"
     context = {"licence": licence, "complaint_form": form, "code": code[:40]}
     return render(request, template, context, status=400)

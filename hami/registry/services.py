@@ -322,3 +322,32 @@ def unit_set_fast_track(*, actor: User, unit: ProductionUnit, enabled: bool, rea
         details={"fast_track": enabled},
     )
     return unit
+
+
+@transaction.atomic
+def unit_set_tightened_sampling(
+    *, actor: User | None, unit: ProductionUnit, on: bool, reason: str
+) -> ProductionUnit:
+    """Order (or lift) ISO 2859-1 tightened inspection for the unit's lots, whatever the switching rules
+    say: supervision's enforcement ladder, step "intensified sampling". `actor` None is the system (the
+    ladder's nightly runs). Raises Forbidden, HamiError(INVALID)."""
+    if actor is not None:
+        _check_writer(actor, unit.county)
+    reason = normalize_text(reason or "").strip()
+    if not reason:
+        raise HamiError(RegistryErrorCode.INVALID, _("Give the reason for this decision."), field="reason")
+    unit = ProductionUnit.objects.select_for_update().get(pk=unit.pk)
+    if unit.tightened_sampling == on:
+        return unit  # nothing changes, nothing to record
+    unit.tightened_sampling = on
+    unit.tightened_sampling_reason = reason[:300] if on else ""
+    unit.save(update_fields=["tightened_sampling", "tightened_sampling_reason", "updated_at"])
+    audit(
+        actor=actor,
+        event_type=EventType.UNIT_UPDATED,
+        obj=unit,
+        province=unit.province,
+        reason=reason,
+        details={"tightened_sampling": on},
+    )
+    return unit

@@ -1,6 +1,6 @@
 """Pages of supervision; each area's views module lists its own paths."""
 
-from hami.supervision.views import cases, inspections, ladder, plans, risk, scores
+from hami.supervision.views import cases, inspections, ladder, plans, risk, scores, units
 
 app_name = "supervision"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     *inspections.urlpatterns,
     *ladder.urlpatterns,
     *cases.urlpatterns,
+    *units.urlpatterns,
 ]

@@ -140,8 +140,21 @@ def sample_take(
             _("Acceptance inspection of this product is discontinued ({reason}); the unit must correct "
               "its production before lots are sampled again.").format(reason=state.reason),
         )  # fmt: skip
+    severity, switching = state.severity, state.reason
+    if unit.tightened_sampling and severity != sampling.Severity.TIGHTENED:
+        # Supervision's enforcement ladder (step "intensified sampling") orders tightened inspection for
+        # the unit's lots, whatever the switching rules would give (registry.unit_set_tightened_sampling).
+        severity = sampling.Severity.TIGHTENED
+        switching = _(
+            "Tightened inspection ordered by the enforcement ladder ({reason}); the switching rules gave "
+            "{severity}: {rules}"
+        ).format(
+            reason=unit.tightened_sampling_reason,
+            severity=InspectionSeverity(state.severity).label,
+            rules=state.reason,
+        )
     try:
-        plan = sampling.plan(lot_size, inspection_level, aql, state.severity)
+        plan = sampling.plan(lot_size, inspection_level, aql, severity)
     except sampling.SamplingError as exc:
         raise HamiError(LabsErrorCode.INVALID, str(exc), field=exc.field) from exc
     sample = Sample.objects.create(
@@ -162,7 +175,7 @@ def sample_take(
         lot_size=lot_size,
         inspection_level=plan.level,
         aql=aql,
-        severity=InspectionSeverity(state.severity),
+        severity=InspectionSeverity(severity),
         code_letter=plan.code_letter,
         sample_size=plan.sample_size,
         accept=plan.accept,
@@ -177,8 +190,8 @@ def sample_take(
         details={
             "code": sample.code,
             "lot_size": lot_size,
-            "plan": [plan.code_letter, plan.sample_size, plan.accept, plan.reject, state.severity],
-            "switching": state.reason,
+            "plan": [plan.code_letter, plan.sample_size, plan.accept, plan.reject, severity],
+            "switching": switching,
         },
     )
     return sample

@@ -146,8 +146,17 @@ def test_empty_rows_between_steps_are_ignored(client, qazvin_inspector, kettles)
     assert [s["fraction"] for s in RiskAssessment.objects.get().steps] == ["1/10", "1/100"]
 
 
-def test_navbar_shows_supervision_to_assessors_only(client, qazvin_inspector, unit_rep):
+def test_navbar_gives_staff_the_supervision_menu_and_a_unit_its_own_page(
+    client, qazvin_inspector, unit_rep, lab_user
+):
     client.force_login(qazvin_inspector)
-    assert 'id="nav-supervision"' in client.get(reverse("supervision:risk_list")).content.decode()
+    page = client.get(reverse("supervision:risk_list")).content.decode()
+    assert reverse("supervision:risk_list") in page
+    assert reverse("supervision:inspection_today") in page
     client.force_login(unit_rep)
+    page = client.get("/").content.decode()
+    assert 'id="nav-supervision"' in page
+    assert reverse("supervision:risk_list") not in page
+    assert reverse("supervision:mine") in page
+    client.force_login(lab_user)
     assert 'id="nav-supervision"' not in client.get("/").content.decode()
