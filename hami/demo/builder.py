@@ -26,6 +26,7 @@ from hami.core.persian import normalize_text
 from hami.demo import vocab
 from hami.demo.licences import build_licensing
 from hami.demo.outreach import build_outreach
+from hami.demo.supervision import build_supervision
 from hami.demo.testing import build_testing, lab_standing
 from hami.labs.models import (
     ApprovalStatus,
@@ -178,6 +179,10 @@ def build_demo(
             rng=rng, admin=admin, province=qazvin, labs=[lab for lab in labs if lab.accredited()],
             producer_unit=producer_unit,
         )  # fmt: skip
+        progress("a year of supervision: plans, visits, findings, corrective actions, ladder, cases")
+        summary.supervision = build_supervision(
+            rng=rng, admin=admin, province=qazvin, producer_unit=producer_unit
+        )
         audit_many(
             actor=admin,
             changes=[

@@ -70,7 +70,10 @@ def standard_course(qazvin_officer, qazvin):
 
 
 def schedule(officer, course, *, capacity=2, days=7, hours=4, online=False):
-    starts = timezone.now() + dt.timedelta(days=days)
+    # At 09:00 office time: a session started at "now + days" after 20:00 would end after midnight, which
+    # the session form (one day, a start and an end time) cannot express.
+    day = timezone.localdate() + dt.timedelta(days=days)
+    starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
     return session_schedule(
         actor=officer,
         course=course,
