@@ -96,6 +96,7 @@ class DemoSummary:
     reports: int = 0
     logins: list[DemoLogin] | None = None
     outreach: object = None  # hami.demo.outreach.OutreachFigures
+    supervision: object = None  # hami.demo.supervision.SupervisionFigures
 
 
 class DemoExists(Exception):

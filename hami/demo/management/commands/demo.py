@@ -73,6 +73,14 @@ class Command(BaseCommand):
                 f"{o.bookings} bookings, {o.referrals} referrals; {o.groups} working groups, "
                 f"{o.meetings} meetings, {o.actions} action items, {o.proposals} proposals"
             )
+        if summary.supervision:
+            v = summary.supervision
+            self.stdout.write(
+                f"supervision: {v.inspectors} inspectors, {v.plans} plans, {v.visits} visits ({v.done} done, "
+                f"{v.planned} planned), {v.findings} findings, {v.actions} corrective actions "
+                f"({v.overdue_actions} overdue), {v.decisions} ladder decisions ({v.coercive} coercive), "
+                f"{v.market_cases} market cases, {v.complaints} complaints"
+            )
         self._print_logins(summary.logins or DEMO_LOGINS)
 
     def _print_logins(self, logins) -> None:
