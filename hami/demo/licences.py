@@ -12,6 +12,7 @@ from django.utils import timezone
 from hami.core.audit import Change, audit_many
 from hami.core.calendar import add_working_days
 from hami.core.models import EventType, Province, User
+from hami.demo.history import backdate
 from hami.licensing.catalogue import load_sanction_reasons
 from hami.licensing.models import (
     Application,
@@ -49,10 +50,18 @@ OPEN_STEPS = {
 }
 
 
+MONTH = dt.timedelta(days=30)
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
 def build_licensing(
     *, rng: random.Random, admin: User, provinces: Iterable[Province], products: list[Product]
 ) -> dict:
     today = timezone.localdate()
+    sanctions_before = today - dt.timedelta(days=400)
     load_sanction_reasons(SanctionReason)
     for province in provinces:
         signing_key_rotate(actor=admin, province=province)
@@ -79,6 +88,10 @@ def build_licensing(
             else:
                 expires = today + dt.timedelta(days=rng.randrange(90, years * 365))
             issued = add_years(expires, -years)
+            if state in (LicenceState.SUSPENDED, LicenceState.REVOKED) and issued > sanctions_before - MONTH:
+                # The demo's committee sanctions all predate the plan's first year (the coercive past the
+                # supervision demo's falling share starts from); a licence issued since stays active.
+                state = LicenceState.ACTIVE
             code = new_tracking_code()
             while code in codes:
                 code = new_tracking_code()
@@ -113,16 +126,19 @@ def build_licensing(
             )
             if state in (LicenceState.SUSPENDED, LicenceState.REVOKED):
                 kind = DecisionKind.SUSPEND if state == LicenceState.SUSPENDED else DecisionKind.REVOKE
-                decisions.append(
-                    Decision(
-                        kind=kind,
-                        licence=licence,
-                        sanction_reason=rng.choice(reasons),
-                        reason="تصمیم کمیته علائم (نمونه)",
-                        members_present=["مدیر کل", "معاون نظارت"],
-                        decided_by=admin,
-                    )
+                decision = Decision(
+                    kind=kind,
+                    licence=licence,
+                    sanction_reason=rng.choice(reasons),
+                    reason="تصمیم کمیته علائم (نمونه)",
+                    members_present=["مدیر کل", "معاون نظارت"],
+                    decided_by=admin,
                 )
+                # Between a month after issue and the cut-off, spread by the licence's serial number (no
+                # draw from `rng`, so the rest of the demo stays as it was).
+                span = (sanctions_before - issued - MONTH).days
+                decision.demo_on = issued + MONTH + dt.timedelta(days=numbers[prefix] * 37 % max(span, 1))
+                decisions.append(decision)
     Licence.objects.bulk_create(licences, batch_size=1000)
     for version in versions:
         version.licence_id = version.licence.pk
@@ -133,6 +149,7 @@ def build_licensing(
     for decision in decisions:
         decision.licence_id = decision.licence.pk
     Decision.objects.bulk_create(decisions, batch_size=1000)
+    backdate(Decision, [(_noon(d.demo_on), d.pk) for d in decisions])
     applications = _applications(rng, admin, pending, today)
     audit_many(
         actor=admin,

@@ -17,7 +17,6 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
 from hami.core.audit import Change, audit_many
@@ -25,6 +24,7 @@ from hami.core.calendar import add_months
 from hami.core.identifiers import make_national_code
 from hami.core.models import EventType, Notification, Province, Role, User
 from hami.demo import vocab
+from hami.demo.history import backdate
 from hami.labs.decision import Conformity
 from hami.labs.models import Lab, LabMembership, TestReport
 from hami.licensing.tracking import verhoeff_check_digit
@@ -108,16 +108,6 @@ def _certificate_code(rng: random.Random, taken: set[str]) -> str:
         if code not in taken:
             taken.add(code)
             return code
-
-
-def _backdate(model, stamps: list[tuple[dt.datetime, int]]) -> None:
-    """created_at is when it happened (auto_now_add stamped the clock); see hami/demo/testing.py."""
-    meta, field = model._meta, model._meta.get_field("created_at")
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {meta.db_table} SET {field.column} = %s WHERE {meta.pk.column} = %s",
-            [(field.get_db_prep_value(at, connection), pk) for at, pk in stamps],
-        )
 
 
 def build_outreach(
@@ -306,7 +296,7 @@ def _qc_history(rng, province, officer, course, taken_codes, figures, changes) -
         certificate.registration_id = certificate.registration.pk
     Certificate.objects.bulk_create(certificates, batch_size=1000)
     QCManager.objects.bulk_update(managers, ["certificate_number"], batch_size=1000)
-    _backdate(Registration, [(r.session.starts_at - dt.timedelta(days=14), r.pk) for r in registrations])
+    backdate(Registration, [(r.session.starts_at - dt.timedelta(days=14), r.pk) for r in registrations])
     figures.sessions += len(sessions)
     figures.registrations += len(registrations)
     figures.certificates += len(certificates)
@@ -539,7 +529,7 @@ def _clinics(rng, province, advisors, units, producer_unit, topics, figures, cha
     )
     referrals[-1].demo_at = now - dt.timedelta(days=3)
     Referral.objects.bulk_create(referrals, batch_size=1000)
-    _backdate(Referral, [(r.demo_at, r.pk) for r in referrals])
+    backdate(Referral, [(r.demo_at, r.pk) for r in referrals])
     figures.referrals = len(referrals)
 
     # Bookings: referrals first (on a slot of their topic after they were made), then other units.
@@ -613,7 +603,7 @@ def _clinics(rng, province, advisors, units, producer_unit, topics, figures, cha
     Slot.objects.bulk_update(touched_slots, ["status"], batch_size=1000)
     Referral.objects.bulk_update(touched_referrals, ["status"], batch_size=1000)
     Booking.objects.bulk_create(bookings, batch_size=1000)
-    _backdate(Booking, [(b.slot.starts_at - dt.timedelta(days=rng.randrange(1, 6)), b.pk) for b in bookings])
+    backdate(Booking, [(b.slot.starts_at - dt.timedelta(days=rng.randrange(1, 6)), b.pk) for b in bookings])
     figures.bookings = len(bookings)
     for referral in referrals:
         changes[fallback].append(

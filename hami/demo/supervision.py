@@ -52,6 +52,7 @@ from hami.core.models import EventType, Province, Role, User
 from hami.core.month import month_bounds
 from hami.core.persian import to_persian_digits
 from hami.demo import vocab
+from hami.demo.history import backdate
 from hami.labs.decision import Conformity
 from hami.labs.models import Sample, SampleOrigin, TestReport
 from hami.licensing.models import (
@@ -256,18 +257,6 @@ def _jdate(day: dt.date) -> str:
 def _saturday_after(day: dt.date) -> dt.date:
     """The first Saturday strictly after `day`."""
     return day + dt.timedelta(days=(SATURDAY - day.weekday() - 1) % 7 + 1)
-
-
-def _backdate(model, stamps: list[tuple[dt.datetime, int]]) -> None:
-    """created_at is when it happened (auto_now_add stamped the clock); see hami/demo/testing.py."""
-    if not stamps:
-        return
-    meta, created = model._meta, model._meta.get_field("created_at")
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {meta.db_table} SET {created.column} = %s WHERE {meta.pk.column} = %s",
-            [(created.get_db_prep_value(at, connection), pk) for at, pk in stamps],
-        )
 
 
 def _insert(model, fields: list[str], rows: list[tuple]) -> None:
@@ -1562,7 +1551,9 @@ class _Year:
                     decision.market_withdrawal = decision.coercive = True
                     if licence is not None:
                         suspended_licence = licence
-                        self._sanction(licence, DecisionKind.SUSPEND, decision.reason, when)
+                        decision.sanction = self._sanction(
+                            licence, DecisionKind.SUSPEND, decision.reason, when
+                        )
                 elif step >= m.Step.SUSPENSION:
                     continue  # the Marks Committee already holds the licence; findings wait for the way back
                 elif (
@@ -1648,7 +1639,9 @@ class _Year:
                         licence=suspended_licence,
                     )
                     if suspended_licence is not None:
-                        self._sanction(suspended_licence, DecisionKind.REINSTATE, decisions[-1].reason, at)
+                        decisions[-1].sanction = self._sanction(
+                            suspended_licence, DecisionKind.REINSTATE, decisions[-1].reason, at
+                        )
                         suspended_licence = None
         warned = any(d.step == m.Step.WARNING and d.previous_step < d.step for d in decisions)
         if warned and (not self.legacy_points or rng.random() < 0.5):
@@ -1662,7 +1655,8 @@ class _Year:
         u.final_step = step
         u.final_decision = decisions[-1] if decisions else None
 
-    def _sanction(self, licence_id: int, kind: str, reason: str, when: dt.datetime) -> None:
+    def _sanction(self, licence_id: int, kind: str, reason: str, when: dt.datetime) -> Decision:
+        """The Marks Committee's decision a ladder step makes (the step links it: `sanction`)."""
         decision = Decision(
             kind=kind,
             licence_id=licence_id,
@@ -1676,6 +1670,7 @@ class _Year:
         self.licence_states[licence_id] = (
             LicenceState.SUSPENDED if kind == DecisionKind.SUSPEND else LicenceState.ACTIVE
         )
+        return decision
 
     # -- writing it all
 
@@ -1917,6 +1912,8 @@ class _Year:
         for decision in self.decisions:
             if decision.referral is not None:
                 decision.referral_id = decision.referral.pk
+            if decision.sanction is not None:  # written above, with its primary key now
+                decision.sanction_id = decision.sanction.pk
         m.LadderDecision.objects.bulk_create(self.decisions, batch_size=1000)
         Named = m.LadderDecision.findings.through
         Named.objects.bulk_create(
@@ -1988,15 +1985,15 @@ class _Year:
         self._write_complaints(changes)
 
         # When each thing happened.
-        _backdate(m.InspectionPlan, [(p.demo_at, p.pk) for p in plans.values()])
-        _backdate(m.Inspection, [(r.demo_at, r.pk) for r in rows])
-        _backdate(m.Finding, [(f.at, f.row.pk) for f in self.findings])
-        _backdate(m.CorrectiveAction, [(a.demo_at, a.pk) for a in actions])
-        _backdate(Referral, [(r.demo_at, r.pk) for r in self.referrals])
-        _backdate(Decision, [(d.demo_at, d.pk) for d in self.licence_decisions])
-        _backdate(m.LadderDecision, [(d.demo_at, d.pk) for d in self.decisions])
-        _backdate(m.NegativePoint, [(p.demo_at, p.pk) for p in self.points])
-        _backdate(m.MarketCase, [(c.demo_at, c.pk) for c in self.cases])
+        backdate(m.InspectionPlan, [(p.demo_at, p.pk) for p in plans.values()])
+        backdate(m.Inspection, [(r.demo_at, r.pk) for r in rows])
+        backdate(m.Finding, [(f.at, f.row.pk) for f in self.findings])
+        backdate(m.CorrectiveAction, [(a.demo_at, a.pk) for a in actions])
+        backdate(Referral, [(r.demo_at, r.pk) for r in self.referrals])
+        backdate(Decision, [(d.demo_at, d.pk) for d in self.licence_decisions])
+        backdate(m.LadderDecision, [(d.demo_at, d.pk) for d in self.decisions])
+        backdate(m.NegativePoint, [(p.demo_at, p.pk) for p in self.points])
+        backdate(m.MarketCase, [(c.demo_at, c.pk) for c in self.cases])
         for actor, actor_changes in changes.items():
             audit_many(actor=actor, changes=actor_changes)
 
@@ -2080,5 +2077,5 @@ class _Year:
                     details={"state": case.state, "outcome": case.outcome},
                 )
             )
-        _backdate(Complaint, [(c.demo_at, c.pk) for c in complaints])
-        _backdate(m.ComplaintCase, [(c.demo_at, c.pk) for c in cases])
+        backdate(Complaint, [(c.demo_at, c.pk) for c in complaints])
+        backdate(m.ComplaintCase, [(c.demo_at, c.pk) for c in cases])

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hami.core.models import Province, User
+from hami.core.persian import to_ascii_digits
 from hami.registry.models import ProductionUnit
 from hami.standards.models import ProductCategory
 from hami.supervision import safety_gate
@@ -22,10 +23,12 @@ class RiskAssessmentForm(forms.Form):
         label=gettext_lazy("Province"), queryset=Province.objects.order_by("code"), required=False
     )
     category = CategoryChoice(label=gettext_lazy("Product category"), queryset=ProductCategory.objects.all())
-    unit = forms.ModelChoiceField(
-        label=gettext_lazy("Production unit (optional)"),
-        queryset=ProductionUnit.objects.none(),
+    # By national ID, not a list: a province has thousands of units, the country 120,000.
+    unit = forms.CharField(
+        label=gettext_lazy("Production unit's national ID (optional)"),
+        max_length=20,
         required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
     )
     hazard = forms.CharField(label=gettext_lazy("Hazard"), max_length=500)
     injured_person = forms.CharField(
@@ -44,12 +47,20 @@ class RiskAssessmentForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        units = ProductionUnit.objects.order_by("name_fa")
-        if user.is_national:
-            self.fields["unit"].queryset = units
-        else:
+        if not user.is_national:
             del self.fields["province"]
-            self.fields["unit"].queryset = units.filter(province_id=user.province_id)
+
+    def clean_unit(self) -> ProductionUnit | None:
+        national_id = to_ascii_digits(self.cleaned_data.get("unit") or "").strip()
+        if not national_id:
+            return None
+        units = ProductionUnit.objects.filter(national_id=national_id)
+        if not self.user.is_national:
+            units = units.filter(province_id=self.user.province_id)
+        unit = units.first()
+        if unit is None:
+            raise forms.ValidationError(_("No production unit of your province has this national ID."))
+        return unit
 
     def clean(self):
         data = super().clean()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hami.core.models import BaseModel, County, Province, User
 from hami.labs.models import Sample, TestReport
-from hami.licensing.models import Complaint, Licence
+from hami.licensing.models import Complaint, Decision, Licence
 from hami.outreach.models import Referral
 from hami.registry.models import Product, ProductionUnit, Site
 from hami.standards.models import ProductCategory, Standard
@@ -547,6 +547,11 @@ class LadderDecision(BaseModel):
     market_withdrawal = models.BooleanField(_("market withdrawal or seizure"), default=False)
     judiciary = models.BooleanField(_("referred to the judiciary"), default=False)
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The Marks Committee decision a suspension, reinstatement or revocation step made; the coercive share
+    # counts the committee's other sanctions (made outside the ladder) through the rows no step points to.
+    sanction = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="ladder_decisions"
+    )
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:

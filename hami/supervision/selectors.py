@@ -228,7 +228,8 @@ def unit_facts(*, as_of: dt.datetime, policy: Policy) -> dict[int, tuple[int, Un
         severity: Count("pk", filter=Q(severity=severity)) for severity in ("critical", "major", "minor")
     }
     for unit, (critical, major, minor) in each(
-        Finding.objects.filter(state=FindingState.OPEN)
+        # Findings of a finished visit: the unit sees them (and can act) only once the visit is done.
+        Finding.objects.filter(state=FindingState.OPEN, inspection__state=InspectionState.DONE)
         .values("unit_id")
         .annotate(**severity_counts)
         .values_list("unit_id", "critical", "major", "minor")

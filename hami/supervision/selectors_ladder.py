@@ -33,6 +33,7 @@ from hami.core.jalali import JALALI_MONTHS_FA, in_persian
 from hami.core.models import Province
 from hami.core.month import month_bounds
 from hami.core.persian import to_ascii_digits
+from hami.licensing.models import Decision, DecisionKind
 from hami.registry.models import ProductionUnit
 from hami.supervision import ladder
 from hami.supervision.models import (
@@ -44,6 +45,7 @@ from hami.supervision.models import (
     Finding,
     FindingSeverity,
     FindingState,
+    InspectionState,
     LadderDecision,
     MarketCase,
     NegativePoint,
@@ -86,7 +88,10 @@ def unit_facts(
         decision = current_decision(unit.pk)
     since = decision.created_at if decision is not None else None
     named_ids = [finding.pk for finding in named_findings]
-    findings = Finding.objects.filter(unit=unit).exclude(state=FindingState.WITHDRAWN)
+    # A visit still under way has not told the unit its findings yet: they count once it is finished.
+    findings = Finding.objects.filter(unit=unit, inspection__state=InspectionState.DONE).exclude(
+        state=FindingState.WITHDRAWN
+    )
     summary = findings.aggregate(last=Max("created_at"), open=Count("pk", filter=Q(state=FindingState.OPEN)))
     new = findings if since is None else findings.filter(Q(created_at__gt=since) | Q(pk__in=named_ids))
     new_rows = list(new.values("severity", "safety", "repeat_of_id"))
@@ -291,7 +296,8 @@ def coercive_share(
     province when None). A measure is a ladder decision that climbs (not a step down) — coercive when
     it is a suspension, a revocation, a market withdrawal or a referral to the judiciary, else advisory —
     or a market case closed as withdrawn/seized or referred (both coercive; corrected and unfounded cases
-    are not measures). Two grouped queries whatever the range, plus one for the province names when
+    are not measures), or a Marks Committee suspension or revocation made outside the ladder (coercive).
+    Three grouped queries whatever the range, plus one for the province names when
     every province is asked for. ValueError when `last` is before `first` or the range is too long."""
     months = months_between(first, last)
     if not months:
@@ -326,16 +332,29 @@ def coercive_share(
         closed_at__gte=range_start,
         closed_at__lt=range_end,
     )
+    # The Marks Committee's suspensions and revocations made outside the ladder (from the licence's page):
+    # coercive measures too. Those a ladder step made are counted once, as the step.
+    sanctions = Decision.objects.filter(
+        kind__in=[DecisionKind.SUSPEND, DecisionKind.REVOKE],
+        ladder_decisions__isnull=True,
+        created_at__gte=range_start,
+        created_at__lt=range_end,
+    )
     if provinces is not None:
         ids = [province.pk for province in provinces]
         decisions = decisions.filter(province_id__in=ids)
         cases = cases.filter(province_id__in=ids)
+        sanctions = sanctions.filter(licence__province_id__in=ids)
     grouped = [
         decisions.annotate(month=month_of("created_at"))
         .values("province_id", "month")
         .annotate(measures=Count("pk"), coercive=Count("pk", filter=Q(coercive=True)))
         .order_by(),
         cases.annotate(month=month_of("closed_at"))
+        .values("province_id", "month")
+        .annotate(measures=Count("pk"), coercive=Count("pk"))
+        .order_by(),
+        sanctions.annotate(month=month_of("created_at"), province_id=F("licence__province_id"))
         .values("province_id", "month")
         .annotate(measures=Count("pk"), coercive=Count("pk"))
         .order_by(),

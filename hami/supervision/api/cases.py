@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from hami.core.api import Error
 from hami.core.errors import HamiError
-from hami.core.models import User
+from hami.core.models import Role, User
 from hami.core.pagination import Pagination
 from hami.licensing.services.complaints import complaint_reference
 from hami.supervision.access import (
@@ -214,6 +214,11 @@ def close_market_case(request, case_id: str, payload: MarketCaseCloseIn):
 # ---------------------------------------------------------------- complaints
 
 
+def _for_unit(context) -> bool:
+    """The answer goes to a unit representative (who sees its complaints without the office's side)."""
+    return context["request"].auth.role == Role.UNIT_REP
+
+
 def _case(obj):
     return getattr(obj, "case", None)  # None: not triaged yet
 
@@ -291,15 +296,20 @@ class ComplaintCaseOut(Schema):
         case = _case(obj)
         return case.priority if case else None
 
+    # Who investigates and which visit is linked are the office's: a visit may be unannounced.
     @staticmethod
-    def resolve_assigned_to(obj):
+    def resolve_assigned_to(obj, context):
         case = _case(obj)
-        return case.assigned_to.username if case and case.assigned_to_id else None
+        if _for_unit(context) or not (case and case.assigned_to_id):
+            return None
+        return case.assigned_to.username
 
     @staticmethod
-    def resolve_inspection(obj):
+    def resolve_inspection(obj, context):
         case = _case(obj)
-        return case.inspection.public_id if case and case.inspection_id else None
+        if _for_unit(context) or not (case and case.inspection_id):
+            return None
+        return case.inspection.public_id
 
     @staticmethod
     def resolve_outcome(obj):

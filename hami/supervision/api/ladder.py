@@ -199,7 +199,7 @@ def _ladder_body(unit, *, office: bool) -> dict:
     response={200: LadderOut, 404: Error},
     summary="A unit's step on the enforcement ladder, its decisions, points and the way back down",
 )
-def unit_ladder_get(request, public_id: UUID):
+def unit_ladder_get(request, public_id: str):
     """For the unit's representatives, the province's office and inspectors, national staff; the proposed next
     move only for the office. 404 when the unit is not visible to you."""
     unit = unit_for_user(request.auth, public_id)
@@ -211,7 +211,7 @@ def unit_ladder_get(request, public_id: UUID):
     response={201: LadderDecisionOut, 400: Error, 403: Error, 404: Error},
     summary="Decide a unit's step on the enforcement ladder (office staff)",
 )
-def unit_ladder_decide(request, public_id: UUID, payload: LadderDecisionIn):
+def unit_ladder_decide(request, public_id: str, payload: LadderDecisionIn):
     """Moves the unit by the ladder's rules and carries out the step (referral, points, tightened sampling,
     suspension, revocation, reinstatement). 400 {code, message, field} for a refused move or bad input,
     403 for anyone but office staff of the province or national staff."""

@@ -322,7 +322,9 @@ def action_reopen(*, actor: User, action: CorrectiveAction, note: str, due_on: d
     note = clean_text(note, "note", _("Say what is still missing."))
     action.due_on = _due(due_on)
     action.state, action.decided_by, action.office_note = ActionState.REOPENED, actor, note
-    action.save(update_fields=["state", "decided_by", "office_note", "due_on", "updated_at"])
+    # A new date is a new deadline: missing it escalates again (the overdue run skips escalated actions).
+    action.escalated_at = None
+    action.save(update_fields=["state", "decided_by", "office_note", "due_on", "escalated_at", "updated_at"])
     _audit(actor, action, "reopen", reason=note)
     _tell_unit(action, actor, REOPENED_SUBJECT, REOPENED_BODY)
     return action

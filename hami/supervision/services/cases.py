@@ -173,12 +173,12 @@ def _pick_licence(candidates: list[dict], product_id: int) -> int | None:
 
 
 @transaction.atomic
-def market_cases_from_samples(*, since: dt.datetime | None = None) -> int:
+def market_cases_from_samples(*, since: dt.datetime | None = None, until: dt.datetime | None = None) -> int:
     """Open a FAILED_SAMPLE case for every market sample whose latest-version test report (issued since
-    `since`, when given) says the product does not conform or conformity was not demonstrated, and
-    that has no case yet (one case a sample). The case is against the sample's unit, with its licence
-    for the sample's standard. Set-based: a fixed number of queries whatever the number of samples;
-    idempotent, and safe to run in parallel. Returns how many cases it opened."""
+    `since` and up to `until`, when given) says the product does not conform or conformity was not
+    demonstrated, and that has no case yet (one case a sample). The case is against the sample's unit,
+    with its licence for the sample's standard. Set-based: a fixed number of queries whatever the number
+    of samples; idempotent, and safe to run in parallel. Returns how many cases it opened."""
     reports = TestReport.objects.filter(
         order__sample__origin=SampleOrigin.MARKET,
         order__sample__market_case__isnull=True,
@@ -187,6 +187,8 @@ def market_cases_from_samples(*, since: dt.datetime | None = None) -> int:
     )
     if since is not None:
         reports = reports.filter(issued_at__gte=since)
+    if until is not None:
+        reports = reports.filter(issued_at__lte=until)
     rows = list(
         reports.order_by("issued_at", "pk").values(
             "pk",

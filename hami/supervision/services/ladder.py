@@ -288,7 +288,7 @@ def _decide(
     if findings:
         decision.findings.set(findings)
     if sanction is not None:
-        licence_sanction(
+        decision.sanction = licence_sanction(
             actor=actor,
             licence=licence,
             kind=sanction,
@@ -296,6 +296,7 @@ def _decide(
             members_present=members,
             sanction_reason=sanction_reason,
         )
+        decision.save(update_fields=["sanction", "updated_at"])
     awarded = 0
     if move.up and move.step == ladder.Step.CLINIC:
         standard = next((f.licence.standard for f in findings if f.licence_id), None)

@@ -53,6 +53,7 @@ from hami.supervision.models import (
     Finding,
     FindingSeverity,
     FindingState,
+    InspectionKind,
     InspectionState,
     PlanState,
 )
@@ -164,6 +165,8 @@ def inspection_new(request):
             lookup.add_error("unit", _("No production unit with this national ID is visible to you."))
         return render(request, "supervision/inspections/new.html", {"lookup": lookup})
     initial = {"checks": [c for c in request.GET.getlist("checks")]}
+    if request.GET.get("kind") in InspectionKind.values:  # from a complaint or a market case
+        initial["kind"] = request.GET["kind"]
     form = ScheduleForm(request.POST or None, unit=unit, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -14,8 +14,9 @@ from hami.supervision.services.scores import scores_recompute
 
 
 def _market_cases(now: dt.datetime) -> str:
-    # Every failed market sample without a case, whatever its age: the run is idempotent (one case a sample).
-    return f"{market_cases_from_samples()} market cases opened"
+    # Every failed market sample without a case up to the run's moment, whatever its age: the run is
+    # idempotent (one case a sample).
+    return f"{market_cases_from_samples(until=now)} market cases opened"
 
 
 def _overdue(now: dt.datetime) -> str:

@@ -165,6 +165,25 @@ def test_a_unit_sees_its_triaged_complaints_without_contact(
     assert client.get(f"/api/v1/complaints/{public_complaint.public_id}").json()["contact"] is None
 
 
+def test_a_unit_is_not_told_which_visit_investigates_nor_who(
+    client, unit_rep, qazvin_officer, qazvin_inspector, qazvin_unit, complaint_case, public_complaint
+):
+    from hami.supervision.services.cases import complaint_investigate
+
+    visit = InspectionFactory(
+        unit=qazvin_unit, inspector=qazvin_inspector, unannounced=True, kind="complaint"
+    )
+    complaint_investigate(actor=qazvin_officer, case=complaint_case, inspection=visit)
+    ComplaintCase.objects.filter(pk=complaint_case.pk).update(assigned_to=qazvin_inspector)
+    url = f"/api/v1/complaints/{public_complaint.public_id}"
+    client.force_login(qazvin_officer)
+    office = client.get(url).json()
+    assert office["inspection"] == str(visit.public_id) and office["assigned_to"] == qazvin_inspector.username
+    client.force_login(unit_rep)
+    answer = client.get(url).json()
+    assert answer["inspection"] is None and answer["assigned_to"] is None
+
+
 @pytest.mark.parametrize("persona", ["tehran_officer", "lab_user", "outsider"])
 def test_strangers_see_no_complaint(client, request, persona, public_complaint):
     client.force_login(request.getfixturevalue(persona))

@@ -378,3 +378,14 @@ def test_the_public_complainant_gets_a_reference_the_office_can_find(client, mil
     client.force_login(qazvin_officer)
     found = client.get(reverse("supervision:cases_list"), {"tab": "complaints", "q": reference})
     assert [c.pk for c in found.context["page"]] == [complaint.pk]
+
+
+def test_the_complaint_page_offers_to_schedule_a_complaint_visit_at_the_unit(
+    client, qazvin_officer, complaint_case, public_complaint
+):
+    client.force_login(qazvin_officer)
+    page = client.get(reverse("supervision:cases_complaint_detail", args=[public_complaint.public_id]))
+    link = f"{reverse('supervision:inspection_new')}?unit={complaint_case.unit.public_id}&amp;kind=complaint"
+    assert link in page.content.decode()
+    form = client.get(link.replace("&amp;", "&")).context["form"]
+    assert form.initial["kind"] == "complaint"

@@ -218,3 +218,10 @@ def test_the_share_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(SHARE, {"from": "1400-01", "to": "1404-12"})
     assert response.status_code == 200
+
+
+def test_a_malformed_unit_id_is_a_404_like_everywhere_else(client, qazvin_officer):
+    client.force_login(qazvin_officer)
+    assert client.get("/api/v1/units/junk/ladder").status_code == 404
+    response = client.post("/api/v1/units/junk/ladder/decisions", {}, content_type="application/json")
+    assert response.status_code in (404, 422)

@@ -66,7 +66,7 @@ def history(qazvin, tehran, tehran_county):
 
 
 def test_measures_by_month_and_province(history, qazvin, tehran, django_assert_num_queries):
-    with django_assert_num_queries(3):  # decisions, cases, the provinces' names
+    with django_assert_num_queries(4):  # decisions, cases, committee sanctions, the provinces' names
         share = coercive_share(first=(1404, 1), last=(1404, 3))
     assert [row.key for row in share.months] == ["1404-01", "1404-02", "1404-03"]
     farvardin, ordibehesht, khordad = share.months
@@ -91,7 +91,7 @@ def test_measures_by_month_and_province(history, qazvin, tehran, django_assert_n
 
 
 def test_a_province_only(history, qazvin, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         share = coercive_share(first=(1404, 1), last=(1404, 2), provinces=[qazvin])
     assert (share.total.measures, share.total.coercive) == (6, 2)
     assert list(share.by_province) == [qazvin.pk]
@@ -105,7 +105,7 @@ def test_the_month_edges_are_local_midnight(history):
 
 
 def test_the_query_count_does_not_grow_with_the_range(history, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         coercive_share(first=(1400, 1), last=(1404, 12))
 
 
@@ -131,3 +131,35 @@ def test_the_default_range_is_the_last_twelve_jalali_months():
     first, last = default_range(month_bounds(1404, 3, jalali=True)[0])
     assert (first, last) == ((1403, 4), (1404, 3))
     assert len(months_between(first, last)) == 12
+
+
+def test_a_committee_sanction_outside_the_ladder_counts_once_and_a_ladder_one_once(
+    qazvin_unit, qazvin_officer
+):
+    """A suspension from the licence's page is a coercive measure; one a ladder step made is counted as the
+    step only (the step links the committee's decision)."""
+    from hami.licensing.models import Decision, DecisionKind, Licence
+
+    unit = qazvin_unit
+    licence = Licence.objects.create(
+        number="QZ-1405-1", tracking_code="1234567890", unit=unit, standard=_standard(),
+        province=unit.province, expires_on=dt.date(2030, 1, 1),
+    )  # fmt: skip
+    when = at(1405, 3, 5)
+    outside = Decision.objects.create(
+        kind=DecisionKind.SUSPEND, licence=licence, reason="x", decided_by=qazvin_officer
+    )
+    by_ladder = Decision.objects.create(
+        kind=DecisionKind.SUSPEND, licence=licence, reason="y", decided_by=qazvin_officer
+    )
+    Decision.objects.filter(pk__in=[outside.pk, by_ladder.pk]).update(created_at=when)
+    decision(unit, when, Step.SUSPENSION, previous=0, coercive=True, sanction=by_ladder)
+    share = coercive_share(first=(1405, 3), last=(1405, 3))
+    assert (share.total.measures, share.total.coercive) == (2, 2)
+    assert share.by_province[unit.province_id].coercive == 2
+
+
+def _standard():
+    from hami.standards.models import Standard
+
+    return Standard.objects.create(number="1234", year=1400, title_fa="استاندارد آزمایشی")

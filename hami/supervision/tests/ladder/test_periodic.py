@@ -197,3 +197,22 @@ def test_intensified_sampling_steps_down_and_is_lifted(qazvin_unit):
 def test_suspension_revocation_and_no_step_are_left_to_the_office(qazvin_unit, step):
     put_on_step(qazvin_unit, step, days_ago=400)
     assert ladder_steps_down(today=TODAY) == 0
+
+
+def test_a_reopened_action_that_misses_its_new_date_escalates_again(qazvin_unit, qazvin_officer, notices):
+    from hami.supervision.services.actions import action_reopen
+
+    action = action_of(finding_of(qazvin_unit, days_ago=40), due_in=-1)
+    with notices():
+        assert actions_escalate_overdue(today=TODAY) == 1
+    CorrectiveAction.objects.filter(pk=action.pk).update(state="submitted")  # the unit sent evidence
+    action.refresh_from_db()
+    with notices():
+        action_reopen(actor=qazvin_officer, action=action, note="The photos do not show the record book.",
+                      due_on=TODAY + dt.timedelta(days=3))  # fmt: skip
+    action.refresh_from_db()
+    assert action.escalated_at is None
+    with notices():
+        assert actions_escalate_overdue(today=TODAY + dt.timedelta(days=3)) == 0  # due that day: not late
+        assert actions_escalate_overdue(today=TODAY + dt.timedelta(days=4)) == 1
+    assert NegativePoint.objects.filter(reason="deadline_missed", unit=qazvin_unit).count() == 2

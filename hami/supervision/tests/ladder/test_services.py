@@ -224,6 +224,7 @@ def test_a_critical_safety_finding_jumps_to_suspension_with_market_withdrawal(
     )
     committee = Decision.objects.get(licence=licence, kind=DecisionKind.SUSPEND)
     assert committee.members_present == members and committee.sanction_reason == sanction_reason
+    assert decision.sanction == committee  # linked, so the coercive share counts it once
     qazvin_unit.refresh_from_db()
     assert qazvin_unit.tightened_sampling  # the rungs below apply too
 

@@ -160,3 +160,22 @@ def test_navbar_gives_staff_the_supervision_menu_and_a_unit_its_own_page(
     assert reverse("supervision:mine") in page
     client.force_login(lab_user)
     assert 'id="nav-supervision"' not in client.get("/").content.decode()
+
+
+def test_a_unit_is_named_by_its_national_id_and_only_of_the_province(
+    client, qazvin_inspector, kettles, qazvin_unit, tehran_unit
+):
+    from hami.supervision.models import RiskAssessment
+
+    client.force_login(qazvin_inspector)
+    page = client.get(reverse("supervision:risk_new")).content.decode()
+    assert qazvin_unit.name_fa not in page  # no list of every unit
+    other = client.post(
+        reverse("supervision:risk_new"), {**form_data(kettles), "unit": tehran_unit.national_id}
+    )
+    assert other.status_code == 200 and not RiskAssessment.objects.exists()
+    assert other.context["form"].errors["unit"]
+    persian_digits = qazvin_unit.national_id.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    response = client.post(reverse("supervision:risk_new"), {**form_data(kettles), "unit": persian_digits})
+    assert response.status_code == 302
+    assert RiskAssessment.objects.get().unit == qazvin_unit

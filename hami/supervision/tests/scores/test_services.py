@@ -207,3 +207,15 @@ def test_other_roles_may_not_start_a_run(request, persona):
     with pytest.raises(Forbidden):
         scores_recompute(actor=request.getfixturevalue(persona))
     assert not m.ScoreRun.objects.exists()
+
+
+def test_findings_of_a_visit_still_under_way_do_not_count_yet():
+    unit = build.unit()
+    done = build.finding(unit, severity="major")
+    ongoing = build.finding(unit, severity="critical")
+    m.Inspection.objects.filter(pk=ongoing.inspection_id).update(state=m.InspectionState.IN_PROGRESS)
+    run_scores()
+    assert components(unit)["open_findings"]["detail"] == {"critical": 0, "major": 1, "minor": 0}
+    m.Inspection.objects.filter(pk=ongoing.inspection_id).update(state=m.InspectionState.DONE)
+    assert done.pk and run_scores().state == m.ScoreRunState.DONE
+    assert components(unit)["open_findings"]["detail"] == {"critical": 1, "major": 1, "minor": 0}
