@@ -358,8 +358,9 @@ WITH units AS (
        AND NOT EXISTS (SELECT 1 FROM labs_testreport a WHERE a.amends_id = r.id)
      GROUP BY s.unit_id
 ), findings AS (
-    SELECT unit_id, sum(CASE severity WHEN 'critical' THEN 3 WHEN 'major' THEN 2 ELSE 1 END) AS w
-      FROM supervision_finding WHERE state = 'open' GROUP BY unit_id
+    SELECT f.unit_id, sum(CASE f.severity WHEN 'critical' THEN 3 WHEN 'major' THEN 2 ELSE 1 END) AS w
+      FROM supervision_finding f JOIN supervision_inspection i ON i.id = f.inspection_id
+     WHERE f.state = 'open' AND i.state = 'done' GROUP BY f.unit_id
 ), actions AS (
     SELECT unit_id, count(*) AS n
       FROM supervision_correctiveaction
@@ -380,8 +381,9 @@ WITH units AS (
     SELECT unit_id,
            count(*) FILTER (WHERE state = 'suspended')
            + count(*) FILTER (WHERE state = 'revoked' AND updated_at > %(start)s)
-           + 0.5 * count(*) FILTER (WHERE state = 'expired' AND expires_on >= %(start_day)s) AS w
-      FROM licensing_licence WHERE state IN ('suspended', 'revoked', 'expired') GROUP BY unit_id
+           + 0.5 * count(*) FILTER (WHERE state IN ('expired', 'active') AND expires_on >= %(start_day)s
+                                      AND expires_on < %(today)s) AS w
+      FROM licensing_licence WHERE state IN ('suspended', 'revoked', 'expired', 'active') GROUP BY unit_id
 ), points AS (
     SELECT u.id,
            round(%(w_hazard)s::numeric * least(coalesce(h.level, 0), 4) / 4, 1)

@@ -274,10 +274,13 @@ def unit_facts(*, as_of: dt.datetime, policy: Policy) -> dict[int, tuple[int, Un
         unit.days_since_inspection = (today - last).days
 
     # A revoked licence counts while its revocation is in the window: revocation is final, so the row's
-    # updated_at is the day it was revoked. An expired one counts while its expiry is in the window.
+    # updated_at is the day it was revoked. An expired one counts while its expiry is in the window; so does
+    # one still marked active past its date (licensing's daily run has not expired it yet).
     suspended = Q(state=LicenceState.SUSPENDED)
     revoked = Q(state=LicenceState.REVOKED, updated_at__gt=start)
-    expired = Q(state=LicenceState.EXPIRED, expires_on__gte=start_day)
+    expired = Q(
+        state__in=[LicenceState.EXPIRED, LicenceState.ACTIVE], expires_on__gte=start_day, expires_on__lt=today
+    )
     for unit, (s, r, e) in each(
         Licence.objects.filter(suspended | revoked | expired)
         .values("unit_id")

@@ -219,3 +219,11 @@ def test_findings_of_a_visit_still_under_way_do_not_count_yet():
     m.Inspection.objects.filter(pk=ongoing.inspection_id).update(state=m.InspectionState.DONE)
     assert done.pk and run_scores().state == m.ScoreRunState.DONE
     assert components(unit)["open_findings"]["detail"] == {"critical": 1, "major": 1, "minor": 0}
+
+
+def test_an_active_licence_past_its_date_counts_as_expired_before_the_daily_run():
+    unit = build.unit()
+    build.licence(unit, state="active", expires_days=10)  # its date passed 10 days ago
+    build.licence(unit, state="active", expires_days=-30)  # valid for 30 more days
+    run_scores()
+    assert components(unit)["licence_state"]["detail"] == {"suspended": 0, "revoked": 0, "expired": 1}
