@@ -42,6 +42,7 @@ from hami.supervision.models import (
     InspectionKind,
     InspectionState,
 )
+from hami.supervision.selectors import current_policy
 from hami.supervision.services import actions as action_services
 from hami.supervision.services import checklists as checklist_services
 from hami.supervision.services import inspections as services
@@ -66,7 +67,7 @@ def _instruction(context):
     """The instruction in force, read once per request (a list of findings would read it per row)."""
     request = context["request"]
     if not hasattr(request, "_hami_instruction"):
-        request._hami_instruction = services.instruction()
+        request._hami_instruction = current_policy()
     return request._hami_instruction
 
 
@@ -785,12 +786,6 @@ def add_action_evidence(request, action_id: str, file: File[UploadedFile]):
 )
 def submit_action(request, action_id: str, evidence_note: Form[str], files: File[list[UploadedFile]] = None):
     action = action_for_user(request.auth, action_id)
-    if len(evidence_note) > 4000:
-        raise HamiError(
-            Code.INVALID,
-            _("At most {count} characters are accepted here.").format(count=4000),
-            field="evidence_note",
-        )
     action_services.action_submit(
         actor=request.auth, action=action, evidence_note=evidence_note, files=list(files or [])
     )

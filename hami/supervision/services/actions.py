@@ -37,15 +37,15 @@ from hami.supervision.models import (
     InspectionState,
 )
 from hami.supervision.policy import Policy
+from hami.supervision.selectors import current_policy
 from hami.supervision.services.inspections import (
-    clean_text,
     finding_link,
-    instruction,
     notify_after_commit,
     office_staff,
     store_evidence,
     unit_reps,
 )
+from hami.supervision.services.text import clean_text
 
 # Which state each step starts from, and where it leads (docs/supervision.md draws the same table).
 TRANSITIONS = {
@@ -60,7 +60,7 @@ TRANSITIONS = {
 def action_deadline(finding: Finding, policy: Policy | None = None) -> dt.date:
     """The latest date a unit may propose on its own: the finding's day plus the instruction's days for
     its severity; today when that day has passed (the proposal is late, the office judges it)."""
-    policy = policy or instruction()
+    policy = policy or current_policy()
     days = int(policy["action_days"][finding.severity])
     latest = timezone.localdate(finding.created_at) + dt.timedelta(days=days)
     return max(latest, timezone.localdate())
@@ -209,7 +209,7 @@ def action_propose(*, actor: User, finding: Finding, text: str, due_on: dt.date)
         raise HamiError(Code.LIVE_ACTION, _("This finding already has a corrective action under way."))
     text = clean_text(text, "text", _("Say what the unit will do."))
     due_on = _due(due_on)
-    policy = instruction()
+    policy = current_policy()
     latest = action_deadline(finding, policy)
     if due_on > latest:
         raise HamiError(

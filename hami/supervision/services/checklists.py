@@ -18,6 +18,7 @@ from hami.standards.models import Scheme, Standard
 from hami.supervision.access import may_edit_checklists
 from hami.supervision.error_codes import SupervisionErrorCode as Code
 from hami.supervision.models import Checklist, ChecklistItem, FindingSeverity
+from hami.supervision.services.text import clean_text
 
 GENERAL_CODE = "general"
 
@@ -43,19 +44,6 @@ def standard_from_text(text: str) -> Standard | None:
 def _forbid_unless_national(actor: User) -> None:
     if not may_edit_checklists(actor):
         raise Forbidden(Code.FORBIDDEN, _("Only the national admin keeps the checklists."))
-
-
-def _text(value: str, field: str, message: str, *, max_length: int, required: bool = True) -> str:
-    text = normalize_text(value or "").strip()
-    if required and not text:
-        raise HamiError(Code.INVALID, message, field=field)
-    if len(text) > max_length:
-        raise HamiError(
-            Code.INVALID,
-            _("At most {count} characters are accepted here.").format(count=max_length),
-            field=field,
-        )
-    return text
 
 
 def _code(value: str, example: str) -> str:
@@ -90,8 +78,8 @@ def checklist_save(
     """Create a checklist (for a scheme and/or a standard, or general without either), or edit `checklist`
     (its code never changes). Raises Forbidden (not the national admin), HamiError(INVALID)."""
     _forbid_unless_national(actor)
-    name_fa = _text(name_fa, "name_fa", _("Give the checklist's Persian name."), max_length=200)
-    name_en = _text(name_en, "name_en", "", max_length=200, required=False)
+    name_fa = clean_text(name_fa, "name_fa", _("Give the checklist's Persian name."), max_length=200)
+    name_en = clean_text(name_en, "name_en", "", max_length=200, required=False)
     if scheme and scheme not in Scheme.values:
         raise HamiError(Code.INVALID, _("Choose a certification scheme from the list."), field="scheme")
     if checklist is None:
@@ -146,9 +134,9 @@ def checklist_item_save(
     pointing at the same requirement). Raises Forbidden, HamiError(INVALID)."""
     _forbid_unless_national(actor)
     checklist = Checklist.objects.select_for_update().get(pk=checklist.pk)
-    text_fa = _text(text_fa, "text_fa", _("Write what is checked, in Persian."), max_length=300)
-    text_en = _text(text_en, "text_en", "", max_length=300, required=False)
-    guidance = _text(guidance, "guidance", "", max_length=4000, required=False)
+    text_fa = clean_text(text_fa, "text_fa", _("Write what is checked, in Persian."), max_length=300)
+    text_en = clean_text(text_en, "text_en", "", max_length=300, required=False)
+    guidance = clean_text(guidance, "guidance", "", max_length=4000, required=False)
     if severity not in FindingSeverity.values:
         raise HamiError(
             Code.INVALID, _("Choose the usual severity: critical, major or minor."), field="severity"

@@ -28,7 +28,6 @@ from hami.core.errors import Forbidden, HamiError
 from hami.core.jalali import format_date
 from hami.core.models import EventType, Role, User
 from hami.core.notify import notify
-from hami.core.persian import normalize_text
 from hami.licensing.models import Licence
 from hami.licensing.services.documents import sniff
 from hami.registry.models import ProductionUnit, Site, UnitMembership
@@ -53,10 +52,10 @@ from hami.supervision.models import (
 from hami.supervision.policy import Policy
 from hami.supervision.selectors import current_policy
 from hami.supervision.services.checklists import checklist_for
+from hami.supervision.services.text import clean_text
 
 EVIDENCE_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 MAX_DAYS_AHEAD = 366  # an ad-hoc visit further ahead is a typo, not a plan
-MAX_TEXT = 4000
 
 
 class CheckResult:
@@ -68,22 +67,6 @@ class CheckResult:
 
 
 # ---------------------------------------------------------------- shared pieces
-
-
-instruction = current_policy  # the name this area's code reads best with
-
-
-def clean_text(value, field: str, message: str, *, max_length: int = MAX_TEXT, required: bool = True) -> str:
-    text = normalize_text(value if isinstance(value, str) else "").strip()
-    if required and not text:
-        raise HamiError(Code.INVALID, message, field=field)
-    if len(text) > max_length:
-        raise HamiError(
-            Code.INVALID,
-            _("At most {count} characters are accepted here.").format(count=max_length),
-            field=field,
-        )
-    return text
 
 
 def unit_reps(unit_id: int) -> list[User]:
@@ -433,7 +416,7 @@ def finding_record(
         raise HamiError(Code.NOT_ON_CHECKLIST, _("This item is not on the visit's checklist."), field="item")
     if licence is not None and licence.unit_id != inspection.unit_id:
         raise HamiError(Code.INVALID, _("The licence is not one of this unit's."), field="licence")
-    repeat_of = _repeat_of(inspection, item, instruction())
+    repeat_of = _repeat_of(inspection, item, current_policy())
     finding = Finding.objects.create(
         inspection=inspection,
         unit_id=inspection.unit_id,

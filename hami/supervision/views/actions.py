@@ -49,8 +49,9 @@ from hami.supervision.models import (
     FindingState,
     InspectionState,
 )
+from hami.supervision.selectors import current_policy
 from hami.supervision.services import actions as services
-from hami.supervision.services.inspections import evidence_add, finding_withdraw, instruction
+from hami.supervision.services.inspections import evidence_add, finding_withdraw
 
 CLOSED_SHOWN = 30  # the unit's page lists its open findings and this many closed ones
 
@@ -349,7 +350,7 @@ def unit_findings(request, public_id):
     closed = list(findings.exclude(state=FindingState.OPEN).order_by("-closed_at", "-pk")[:CLOSED_SHOWN])
     for_unit = is_unit_rep_of(user, unit.pk)
     today = timezone.localdate()
-    policy = instruction()
+    policy = current_policy()
 
     def rows(group):
         result = []
